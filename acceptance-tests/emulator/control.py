@@ -1,0 +1,207 @@
+"""The control API under /_emulator/: what tests use to steer and observe AWS.
+
+Plain JSON over HTTP, no signing. It does what no public AWS API can: finish
+the connection handshake (`connections/authorize`), break a connection
+(`connections/fail`), change timing, inject faults and latency, list what
+exists and what was called, and reset. See README.md for the reference.
+"""
+
+import copy
+
+from . import model
+from .codebuild import project_view
+from .codeconnections import connection_view, host_view
+from .state import AVAILABLE, ERROR, VPC_DELETING
+
+
+class ControlError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def handle(store, method, path, body):
+    """Run one control request; returns (status, JSON-able document)."""
+    handler = ROUTES.get((method, path.rstrip("/")))
+    if handler is None:
+        raise ControlError(404, f"no control endpoint {method} {path}")
+    if not isinstance(body, dict):
+        raise ControlError(400, "body must be a JSON object")
+    store.tick()
+    with store.lock:
+        return 200, handler(store, body)
+
+
+def health(store, body):
+    return {"ok": True, "botocore": model.botocore_version()}
+
+
+def resources(store, body):
+    return {
+        "hosts": [_host_entry(h) for h in store.hosts.values()],
+        "connections": [_connection_entry(c) for c in store.connections.values()],
+        "projects": [_project_entry(p) for p in store.projects.values()],
+    }
+
+
+def _host_entry(host):
+    entry = host_view(host)
+    entry.update(Tags=host.tags, Region=host.region, Created=host.created)
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def _connection_entry(conn):
+    entry = connection_view(conn)
+    entry.update(Tags=conn.tags, Region=conn.region, Created=conn.created)
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def _project_entry(project):
+    entry = project_view(project)
+    entry["region"] = project.region
+    if project.webhook:
+        # Tests may compare the secret the provider stored; never logged.
+        entry["webhook"] = copy.deepcopy(project.webhook)
+    return entry
+
+
+def calls(store, body):
+    return copy.deepcopy(store.calls)
+
+
+def get_config(store, body):
+    return dict(vars(store.config))
+
+
+def set_config(store, body):
+    unknown = set(body) - set(vars(store.config))
+    if unknown:
+        raise ControlError(400, f"unknown config keys: {sorted(unknown)}")
+    _check_config(body)
+    for key, value in body.items():
+        setattr(store.config, key, value)
+    return dict(vars(store.config))
+
+
+def _check_config(body):
+    def seconds(value):
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+    if "authorize_after" in body and not (body["authorize_after"] is None
+                                          or seconds(body["authorize_after"])):
+        raise ControlError(400, "authorize_after must be seconds >= 0 or null")
+    if "host_setup_delay" in body and not seconds(body["host_setup_delay"]):
+        raise ControlError(400, "host_setup_delay must be seconds >= 0")
+    if "duplicate_host_error" in body and not isinstance(body["duplicate_host_error"], str):
+        raise ControlError(400, "duplicate_host_error must be an error code")
+
+
+def authorize(store, body):
+    """Finish the handshake: connection (and its host) become AVAILABLE."""
+    if body.get("all"):
+        targets = list(store.connections.values()) + list(store.hosts.values())
+    else:
+        targets = [_resource(store, body)]
+    for target in targets:
+        _set_status(target, AVAILABLE)
+        host_arn = getattr(target, "host_arn", None)
+        host = store.host(host_arn) if host_arn else None
+        if host is not None:
+            _set_status(host, AVAILABLE)
+    return {"authorized": [t.arn for t in targets]}
+
+
+def fail(store, body):
+    target = _resource(store, body)
+    _set_status(target, ERROR)
+    return {"arn": target.arn, "status": ERROR}
+
+
+def _set_status(resource, status):
+    if resource.status == VPC_DELETING:
+        return  # a host being deleted stays on its way out
+    resource.status = status
+    resource.authorize_at = None
+    if hasattr(resource, "settle_at"):
+        resource.settle_at = None
+
+
+def _resource(store, body):
+    resource_arn = body.get("arn")
+    if not resource_arn:
+        raise ControlError(400, "give \"arn\" (or \"all\": true)")
+    resource = store.connection(resource_arn) or store.host(resource_arn)
+    if resource is None:
+        raise ControlError(404, f"no connection or host {resource_arn}")
+    return resource
+
+
+def add_fault(store, body):
+    operation, error = body.get("operation"), body.get("error")
+    if not operation or not error:
+        raise ControlError(400, "\"operation\" and \"error\" are required")
+    service = body.get("service") or _service_of(operation)
+    fault = {
+        "service": service,
+        "operation": operation,
+        "error": error,
+        "status": body.get("status") or model.load(service).error_status(error),
+        "message": body.get("message") or f"Injected fault for {operation}",
+        "count": body.get("count"),  # None: until cleared
+    }
+    store.faults.append(fault)
+    return fault
+
+
+def list_faults(store, body):
+    return copy.deepcopy(store.faults)
+
+
+def clear_faults(store, body):
+    store.faults.clear()
+    return {"faults": []}
+
+
+def set_latency(store, body):
+    operation = body.get("operation") or "*"
+    seconds = float(body.get("seconds") or 0)
+    if seconds > 0:
+        store.latency[operation] = seconds
+    else:
+        store.latency.pop(operation, None)
+    return dict(store.latency)
+
+
+def clear_latency(store, body):
+    store.latency.clear()
+    return {}
+
+
+def reset(store, body):
+    store.reset()
+    return {"reset": True}
+
+
+def _service_of(operation):
+    for service in model.SERVICES:
+        if operation in model.load(service).operations:
+            return service
+    raise ControlError(400, f"unknown operation {operation}")
+
+
+ROUTES = {
+    ("GET", "/_emulator/health"): health,
+    ("GET", "/_emulator/resources"): resources,
+    ("GET", "/_emulator/calls"): calls,
+    ("GET", "/_emulator/config"): get_config,
+    ("POST", "/_emulator/config"): set_config,
+    ("POST", "/_emulator/connections/authorize"): authorize,
+    ("POST", "/_emulator/connections/fail"): fail,
+    ("GET", "/_emulator/faults"): list_faults,
+    ("POST", "/_emulator/faults"): add_fault,
+    ("DELETE", "/_emulator/faults"): clear_faults,
+    ("GET", "/_emulator/latency"): lambda store, body: dict(store.latency),
+    ("POST", "/_emulator/latency"): set_latency,
+    ("DELETE", "/_emulator/latency"): clear_latency,
+    ("POST", "/_emulator/reset"): reset,
+}

@@ -1,0 +1,61 @@
+//! The provider binary: flag handling, then the plugin server. Terraform starts it; people
+//! run it only for `--version` or `--debug`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use terraform_provider_gitlab_codebuild as provider;
+use provider::framework::server::ProviderServer;
+use provider::plugin::handshake;
+use provider::plugin::serve::{serve, ServeOptions};
+use provider::protocol::Services;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--version" || a == "-v") {
+        println!("terraform-provider-gitlab-codebuild {}", provider::VERSION);
+        return ExitCode::SUCCESS;
+    }
+    let debug = args.iter().any(|a| a == "--debug");
+    let cookie = std::env::var(handshake::MAGIC_COOKIE_KEY).ok();
+    if !debug && !handshake::cookie_present(cookie.as_deref()) {
+        eprintln!("{}", handshake::NOT_A_COMMAND);
+        return ExitCode::from(1);
+    }
+
+    provider::logging::init_from_env();
+    provider::plugin::tls::install_crypto_provider();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("could not start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+
+    let options = ServeOptions {
+        allowed_versions: allowed_versions(),
+        debug,
+        provider_address: provider::PROVIDER_ADDRESS.to_string(),
+    };
+    let engine = Arc::new(ProviderServer::new(Arc::new(
+        provider::provider::GitlabCodebuildProvider::default(),
+    )));
+    match runtime.block_on(serve(options, &Services::new(engine))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("terraform-provider-gitlab-codebuild: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `TF_GITLAB_CODEBUILD_PROTOCOL=5` (or 6) limits the protocol this process accepts, so tests
+/// can run the suite once per protocol version.
+fn allowed_versions() -> Vec<u32> {
+    match std::env::var("TF_GITLAB_CODEBUILD_PROTOCOL").ok().as_deref() {
+        Some("5") => vec![5],
+        Some("6") => vec![6],
+        _ => vec![5, 6],
+    }
+}

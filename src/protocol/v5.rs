@@ -1,0 +1,11 @@
+//! Protocol version 5 (Terraform 0.12 and later), served by the same provider code as v6.
+
+crate::protocol::service::provider_service!(
+    V5, tfplugin5,
+    get_schema: get_schema,
+    validate_provider: prepare_provider_config / prepare_provider_config,
+    validate_resource: validate_resource_type_config / validate_resource_type_config,
+    validate_data: validate_data_source_config / validate_data_source_config,
+    configure: configure / configure,
+    stop: stop / stop,
+);

@@ -1,0 +1,109 @@
+//! The `gitlab-codebuild` provider: its configuration block (region, profile, endpoints,
+//! retries) and the resource types it offers.
+
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+
+use crate::aws::{self, AwsSettings, Clients};
+use crate::framework::{
+    Attribute, Block, DataSource, Diagnostics, NestedBlock, Provider, Resource, Schema,
+};
+use crate::runner::validate;
+use crate::runner::RunnerResource;
+use crate::value::{Type, Value};
+
+/// What configure produced, shared by every resource of this provider process.
+pub struct ProviderData {
+    /// AWS clients.
+    pub clients: Clients,
+}
+
+/// Holds the provider data once ConfigureProvider has run.
+#[derive(Default)]
+pub struct Configured(RwLock<Option<Arc<ProviderData>>>);
+
+impl Configured {
+    /// The provider data, or an error diagnostic when the provider could not be configured.
+    pub fn require(&self, diags: &mut Diagnostics) -> Option<Arc<ProviderData>> {
+        let data = self.0.read().ok().and_then(|d| d.clone());
+        if data.is_none() {
+            diags.error(
+                "Provider Not Configured",
+                "The provider block could not be used to set up AWS clients (an earlier error \
+                 says why, or the configuration depends on values not known yet). Fix the \
+                 provider block and run the command again.",
+            );
+        }
+        data
+    }
+
+    fn set(&self, data: ProviderData) {
+        if let Ok(mut slot) = self.0.write() {
+            *slot = Some(Arc::new(data));
+        }
+    }
+}
+
+/// The provider.
+#[derive(Default)]
+pub struct GitlabCodebuildProvider {
+    configured: Arc<Configured>,
+}
+
+#[async_trait]
+impl Provider for GitlabCodebuildProvider {
+    fn schema(&self) -> Schema {
+        let endpoints = Block::new("Custom service endpoints, e.g. VPC endpoints or a local emulator.")
+            .attribute(Attribute::optional("codebuild", Type::String, "CodeBuild endpoint URL.")
+                .validate(validate::url))
+            .attribute(Attribute::optional("codeconnections", Type::String,
+                "CodeConnections endpoint URL.").validate(validate::url));
+        Schema {
+            version: 0,
+            block: Block::new("Manages CodeBuild-hosted GitLab runners for GitLab Self-Managed.")
+                .attribute(Attribute::optional("region", Type::String,
+                    "AWS region. Defaults to AWS_REGION or the profile's region."))
+                .attribute(Attribute::optional("profile", Type::String,
+                    "Shared-config profile for credentials and region."))
+                .attribute(Attribute::optional("max_retries", Type::Number,
+                    "How many times a throttled or failed AWS call is retried (default 4).")
+                    .validate(|v, p, d| {
+                        if v.as_i64().is_none_or(|n| !(0..=25).contains(&n)) {
+                            d.attribute_error(p.clone(), "Invalid Retry Count",
+                                "max_retries must be a whole number from 0 to 25.");
+                        }
+                    }))
+                .block(NestedBlock::single("endpoints", endpoints)),
+        }
+    }
+
+    async fn configure(&self, config: &Value, _terraform_version: &str, diags: &mut Diagnostics) {
+        if !config.is_wholly_known() {
+            // Plan-time configuration may depend on resources not created yet; configure
+            // again later with known values.
+            return;
+        }
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let endpoints = config.attr("endpoints");
+        let settings = AwsSettings {
+            region: text(config.attr("region")),
+            profile: text(config.attr("profile")),
+            codebuild_endpoint: text(endpoints.attr("codebuild")),
+            codeconnections_endpoint: text(endpoints.attr("codeconnections")),
+            max_attempts: config.attr("max_retries").as_i64().map(|n| n as u32 + 1),
+        };
+        match aws::clients::build(&settings).await {
+            Ok(clients) => self.configured.set(ProviderData { clients }),
+            Err(e) => diags.error("Cannot Configure AWS", e.to_string()),
+        }
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![Arc::new(RunnerResource::new(self.configured.clone()))]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+}

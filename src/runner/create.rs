@@ -1,0 +1,39 @@
+//! Create: every piece in order, from nothing. The state returned names whatever exists,
+//! also when a step fails.
+
+use std::time::Duration;
+
+use crate::aws::Clients;
+use crate::framework::timeouts::timeout_for;
+use crate::framework::{CallContext, Diagnostics};
+use crate::runner::converge::Converge;
+use crate::runner::model::{Computed, RunnerConfig};
+use crate::value::Value;
+
+/// Default create timeout: mostly time for a person to complete the handshake.
+pub const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// Creates the runner described by `planned`.
+pub async fn create(
+    clients: &Clients,
+    ctx: &CallContext,
+    planned: &Value,
+    config: &Value,
+    diags: &mut Diagnostics,
+) -> Value {
+    let runner = RunnerConfig::from_values(planned, config);
+    let timeout = timeout_for(config, "create", DEFAULT_CREATE_TIMEOUT);
+    let mut computed = Computed::default();
+
+    let converge = Converge {
+        clients,
+        ctx,
+        config: &runner,
+        deadline: tokio::time::Instant::now() + timeout,
+        timeout,
+        previous: None,
+    };
+    converge.run(&mut computed, diags).await;
+
+    computed.into_state(planned, &runner)
+}

@@ -1,0 +1,82 @@
+//! Read: refresh every piece. A piece deleted outside Terraform is left out of state (its
+//! attributes become null), so the next plan shows an in-place update that recreates it. When
+//! nothing is left, the runner is gone.
+
+use crate::aws::{codebuild, connections, Clients};
+use crate::framework::{CallContext, Diagnostics};
+use crate::runner::errors::{aws_failure, Piece};
+use crate::runner::model::{Computed, RunnerConfig};
+use crate::value::Value;
+
+/// Refreshes `state`; `None` when every piece is gone.
+pub async fn read(
+    clients: &Clients,
+    ctx: &CallContext,
+    state: &Value,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let mut c = Computed::from_value(state);
+    let runner = RunnerConfig::from_value(state);
+    let cancel = &ctx.cancel;
+
+    if let Some(arn) = c.host_arn.clone() {
+        match connections::find_host(clients, cancel, &arn).await {
+            Ok(Some(host)) => c.host_status = Some(host.status),
+            Ok(None) => {
+                c.host_arn = None;
+                c.host_status = None;
+            }
+            Err(e) => {
+                aws_failure(diags, Piece::Host, "Reading", &format!("Host {arn}."), &e);
+                return None;
+            }
+        }
+    }
+
+    if let Some(arn) = c.connection_arn.clone() {
+        match connections::find_connection(clients, cancel, &arn).await {
+            Ok(Some(connection)) => c.connection_status = Some(connection.status),
+            Ok(None) => c.clear_connection(),
+            Err(e) => {
+                aws_failure(diags, Piece::Connection, "Reading", &format!("Connection {arn}."), &e);
+                return None;
+            }
+        }
+    }
+
+    match codebuild::find_project(clients, cancel, &runner.name).await {
+        Ok(Some(project)) => {
+            c.project_arn = Some(project.arn);
+            match project.webhook {
+                Some(hook) => {
+                    c.webhook_url = hook.url;
+                    c.webhook_payload_url = hook.payload_url;
+                    // The secret is never returned again; keep the one saved at creation.
+                }
+                None => c.clear_webhook(),
+            }
+        }
+        Ok(None) => {
+            c.project_arn = None;
+            c.clear_webhook();
+        }
+        Err(e) => {
+            let context = format!("Project \"{}\".", runner.name);
+            aws_failure(diags, Piece::Project, "Reading", &context, &e);
+            return None;
+        }
+    }
+
+    let nothing_left = c.host_arn.is_none()
+        && c.project_arn.is_none()
+        && (c.connection_arn.is_none() || !runner_manages(state));
+    if nothing_left {
+        return None;
+    }
+    Some(c.into_state(state, &runner))
+}
+
+/// True when the state's connection was created by this resource (not a shared one).
+fn runner_manages(state: &Value) -> bool {
+    !state.attr("host_arn").is_null()
+}

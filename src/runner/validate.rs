@@ -1,0 +1,200 @@
+//! Plan-time checks of single attributes, with AWS's own limits, so a bad value is reported
+//! at its line in the configuration before anything is created.
+
+use crate::framework::Diagnostics;
+use crate::value::{AttributePath, Value};
+
+fn fail(diags: &mut Diagnostics, path: &AttributePath, summary: &str, detail: String) {
+    diags.attribute_error(path.clone(), summary, detail);
+}
+
+/// CodeBuild project names: 2-150 characters, a letter or digit first, then letters, digits,
+/// `-` and `_`.
+pub fn project_name(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    let Some(name) = value.as_str() else { return };
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let len = name.chars().count();
+    if !(2..=150).contains(&len) || !first_ok || !rest_ok {
+        fail(
+            diags,
+            path,
+            "Invalid CodeBuild Project Name",
+            format!(
+                "\"{name}\" is not a valid CodeBuild project name. Use 2 to 150 characters: a \
+                 letter or digit first, then letters, digits, '-' or '_'."
+            ),
+        );
+    }
+}
+
+/// An `http(s)://host[...]` URL.
+pub fn url(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    let Some(text) = value.as_str() else { return };
+    if url_host(text).is_none() {
+        fail(
+            diags,
+            path,
+            "Invalid URL",
+            format!("\"{text}\" is not an http(s) URL. Write it like https://gitlab.example.com."),
+        );
+    }
+}
+
+/// The host part of an http(s) URL, lower-cased; `None` when it is not one.
+pub fn url_host(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host = host.split(':').next()?;
+    let valid = !host.is_empty()
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && !text.chars().any(char::is_whitespace);
+    valid.then(|| host.to_ascii_lowercase())
+}
+
+/// An IAM role ARN.
+pub fn role_arn(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    let Some(arn) = value.as_str() else { return };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = matches!(parts.as_slice(),
+        [arn_word, partition, "iam", "", account, resource]
+            if *arn_word == "arn"
+            && partition.starts_with("aws")
+            && account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())
+            && resource.strip_prefix("role/").is_some_and(|r| !r.is_empty()));
+    if !ok {
+        fail(
+            diags,
+            path,
+            "Invalid Service Role ARN",
+            format!(
+                "\"{arn}\" is not an IAM role ARN. It looks like \
+                 arn:aws:iam::123456789012:role/codebuild-runner."
+            ),
+        );
+    }
+}
+
+/// A CodeConnections connection ARN.
+pub fn connection_arn(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    let Some(arn) = value.as_str() else { return };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = matches!(parts.as_slice(),
+        ["arn", partition, service, region, account, resource]
+            if partition.starts_with("aws")
+            && (*service == "codeconnections" || *service == "codestar-connections")
+            && !region.is_empty()
+            && account.len() == 12
+            && resource.strip_prefix("connection/").is_some_and(|r| !r.is_empty()));
+    if !ok {
+        fail(
+            diags,
+            path,
+            "Invalid Connection ARN",
+            format!(
+                "\"{arn}\" is not a CodeConnections connection ARN. It looks like \
+                 arn:aws:codeconnections:us-east-1:123456789012:connection/<id>."
+            ),
+        );
+    }
+}
+
+/// A string whose length (in characters) lies in `min..=max`.
+pub fn length_between(min: usize, max: usize) -> impl Fn(&Value, &AttributePath, &mut Diagnostics) {
+    move |value, path, diags| {
+        let Some(text) = value.as_str() else { return };
+        let len = text.chars().count();
+        if len < min || len > max {
+            fail(
+                diags,
+                path,
+                "Value Has The Wrong Length",
+                format!("The value has {len} characters; AWS accepts {min} to {max}."),
+            );
+        }
+    }
+}
+
+/// Checks a value against a fixed list of AWS enum values.
+pub fn one_of(
+    value: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+    allowed: &[&str],
+    what: &str,
+) {
+    let Some(text) = value.as_str() else { return };
+    if !allowed.contains(&text) {
+        fail(
+            diags,
+            path,
+            &format!("Invalid {what}"),
+            format!("\"{text}\" is not a {what} AWS knows. Use one of: {}.", allowed.join(", ")),
+        );
+    }
+}
+
+/// Checks an id with an AWS prefix, e.g. `vpc-` followed by 8 or 17 word characters.
+pub fn aws_id(value: &Value, path: &AttributePath, diags: &mut Diagnostics, prefix: &str) {
+    let Some(id) = value.as_str() else { return };
+    let ok = id.strip_prefix(prefix).is_some_and(|rest| {
+        (rest.len() == 8 || rest.len() == 17)
+            && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    if !ok {
+        fail(
+            diags,
+            path,
+            "Invalid AWS Id",
+            format!("\"{id}\" is not a valid id: expected \"{prefix}\" and 8 or 17 characters."),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(check: impl Fn(&Value, &AttributePath, &mut Diagnostics), v: &str) -> bool {
+        let mut d = Diagnostics::default();
+        check(&Value::string(v), &AttributePath::root().attr("x"), &mut d);
+        d.has_errors()
+    }
+
+    #[test]
+    fn project_names_follow_codebuild_rules() {
+        assert!(!errors(project_name, "gitlab-runner_1"));
+        for bad in ["a", "-lead", "has space", "x/y", &"a".repeat(151)] {
+            assert!(errors(project_name, bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls_need_scheme_and_host() {
+        assert_eq!(url_host("https://GitLab.example.com:8443/a/b").as_deref(),
+            Some("gitlab.example.com"));
+        assert!(errors(url, "gitlab.example.com"));
+        assert!(errors(url, "https://"));
+        assert!(errors(url, "ftp://x"));
+        assert!(!errors(url, "http://10.0.0.1"));
+    }
+
+    #[test]
+    fn arns_are_checked() {
+        assert!(!errors(role_arn, "arn:aws:iam::123456789012:role/cb"));
+        assert!(errors(role_arn, "arn:aws:iam::123:role/cb"));
+        assert!(errors(role_arn, "arn:aws:s3:::bucket"));
+        assert!(!errors(connection_arn, "arn:aws:codeconnections:us-east-1:123456789012:connection/x"));
+        assert!(errors(connection_arn, "arn:aws:codeconnections:us-east-1:123456789012:host/x"));
+    }
+
+    #[test]
+    fn lengths_and_ids() {
+        assert!(errors(length_between(1, 3), "abcd"));
+        assert!(!errors(length_between(1, 3), "abc"));
+        assert!(!errors(|v, p, d| aws_id(v, p, d, "vpc-"), "vpc-0123abcd"));
+        assert!(errors(|v, p, d| aws_id(v, p, d, "vpc-"), "vpc-1"));
+    }
+}
