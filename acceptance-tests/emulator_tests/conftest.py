@@ -14,61 +14,17 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from harness import FAKE_ENV, Emulator, start_emulator  # noqa: F401
+
 import boto3
 import pytest
 from botocore.config import Config
 
 ACCEPTANCE_DIR = Path(__file__).resolve().parent.parent
 
-# Nothing in these tests may read real credentials or reach a metadata address.
-FAKE_ENV = {
-    "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
-    "AWS_SECRET_ACCESS_KEY": "fake",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": "/dev/null",
-    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-}
 os.environ.update(FAKE_ENV)
 for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_PROFILE"):
     os.environ.pop(name, None)
-
-
-class Emulator:
-    """A running emulator process and a small client for its control API."""
-
-    def __init__(self, process, url):
-        self.process = process
-        self.url = url
-
-    def control(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data,
-                                         method=method)
-        request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            raise AssertionError(f"control {method} {path}: {exc.code} {exc.read()!r}")
-
-    def post(self, path, body=None):
-        return self.control("POST", path, body if body is not None else {})
-
-    def get(self, path):
-        return self.control("GET", path)
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=10)
-
-
-def start_emulator(extra_env=None):
-    env = dict(os.environ, EMULATOR_PORT="0", **(extra_env or {}))
-    process = subprocess.Popen([sys.executable, "-m", "emulator"], cwd=ACCEPTANCE_DIR,
-                               env=env, stdout=subprocess.PIPE, text=True)
-    url = process.stdout.readline().strip()
-    assert url.startswith("http://127.0.0.1:"), f"first stdout line was {url!r}"
-    return Emulator(process, url)
 
 
 @pytest.fixture(scope="session")
