@@ -25,9 +25,14 @@ def terraform_bin():
     return _path_from_env("TERRAFORM", ".tools/terraform")
 
 
+def provider_binary():
+    """The provider binary under test (PROVIDER_BIN, default the debug build)."""
+    return _path_from_env("PROVIDER_BIN", "target/debug/terraform-provider-gitlab-codebuild")
+
+
 @pytest.fixture(scope="session")
 def cli_config_file():
-    provider_bin = _path_from_env("PROVIDER_BIN", "target/debug/terraform-provider-gitlab-codebuild")
+    provider_bin = provider_binary()
     root = temp_dir("tf-mirror-")
     mirror = provider_mirror(provider_bin, root / "mirror")
     yield cli_config(mirror, root / "terraformrc")
