@@ -21,6 +21,7 @@ PAGE_SIZE = 100
 DEFAULT_LOCATION = "CODEBUILD_DEFAULT_WEBHOOK_SOURCE_LOCATION"
 # Source types whose webhooks CodeBuild registers through stored credentials.
 CREDENTIAL_SOURCES = {"GITHUB", "GITHUB_ENTERPRISE", "GITLAB", "GITLAB_SELF_MANAGED", "BITBUCKET"}
+AUTO_DISCOVER = "CODEBUILD_CONFIG_AUTO_DISCOVER"
 NO_WEBHOOK_SOURCES = {"CODECOMMIT", "CODEPIPELINE", "S3"}
 EVENTS = {"PUSH", "PULL_REQUEST_CREATED", "PULL_REQUEST_UPDATED", "PULL_REQUEST_CLOSED",
           "PULL_REQUEST_REOPENED", "PULL_REQUEST_MERGED", "RELEASED", "PRERELEASED",
@@ -38,8 +39,11 @@ def create_project(store, region, p):
     data = {k: copy.deepcopy(v) for k, v in p.items() if k != "badgeEnabled"}
     data.update(arn=project_arn(region, name), created=now, lastModified=now)
     data["badge"] = _badge(region, name, bool(p.get("badgeEnabled")))
+    if store.config.server_defaults:
+        _add_server_defaults(data)
     _fill_defaults(data, region)
     store.projects[(region, name)] = Project(region=region, data=data)
+    store.hide_new((region, name), "BatchGetProjects")
     return {"project": project_view(store.projects[(region, name)])}
 
 
@@ -65,7 +69,8 @@ def batch_get_projects(store, region, p):
     found, missing = [], []
     for name in p["names"]:
         project = store.project(region, name)
-        if project is None:
+        key = project and (project.region, project.data["name"])
+        if project is None or store.still_hidden("BatchGetProjects", key):
             missing.append(name)
         else:
             found.append(project_view(project))
@@ -128,6 +133,22 @@ def _fill_defaults(data, region):
     logs = data.setdefault("logsConfig", {})
     logs.setdefault("cloudWatchLogs", {"status": "ENABLED"})
     logs.setdefault("s3Logs", {"status": "DISABLED", "encryptionDisabled": False})
+
+
+def _add_server_defaults(data):
+    """What CodeBuild adds to new projects by itself (field case F2-4).
+
+    Added at creation only: whether UpdateProject re-adds the variable when a
+    client replaces the environment variables is unconfirmed.
+    """
+    source = data["source"]
+    source.setdefault("insecureSsl", False)
+    source.setdefault("reportBuildStatus", False)
+    variables = data["environment"].setdefault("environmentVariables", [])
+    for variable in variables:
+        variable.setdefault("type", "PLAINTEXT")
+    if not any(v.get("name") == AUTO_DISCOVER for v in variables):
+        variables.append({"name": AUTO_DISCOVER, "value": "true", "type": "PLAINTEXT"})
 
 
 def _find_project(store, region, name):
@@ -247,7 +268,8 @@ def _check_source_credentials(store, source):
 
 def _check_connection(store, connection_arn):
     conn = store.connection(connection_arn)
-    if conn is None:
+    if conn is None or store.config.role_lacks_connection_permission:
+        # Also what a service role without codeconnections:UseConnection gets.
         raise ApiError("InvalidInputException", f"Access denied to connection {connection_arn}")
     if conn.status != AVAILABLE:
         # unconfirmed: AWS refuses a hook on a pending connection, code unknown.

@@ -47,11 +47,14 @@ def create_host(store, region, p):
     if vpc:
         _start_vpc_transition(store, host, VPC_INITIALIZING, now)
     store.hosts[normalize_arn(host.arn)] = host
+    store.hide_new(normalize_arn(host.arn), "GetHost")
     return {"HostArn": host.arn, "Tags": host.tags}
 
 
 def get_host(store, region, p):
     host = _find_host(store, p["HostArn"])
+    if store.still_hidden("GetHost", normalize_arn(host.arn)):
+        _host_missing(p["HostArn"])  # not yet visible (control API window)
     return {"Name": host.name, "Status": host.status, "ProviderType": host.provider_type,
             "ProviderEndpoint": host.provider_endpoint,
             "VpcConfiguration": host.vpc_configuration}
@@ -131,8 +134,12 @@ def _host_with_endpoint(store, region, endpoint):
 def _find_host(store, host_arn):
     host = store.host(host_arn)
     if host is None:
-        raise ApiError("ResourceNotFoundException", f"Host {host_arn} does not exist")
+        _host_missing(host_arn)
     return host
+
+
+def _host_missing(host_arn):
+    raise ApiError("ResourceNotFoundException", f"Host {host_arn} does not exist")
 
 
 # --- connections -------------------------------------------------------------
@@ -152,6 +159,7 @@ def create_connection(store, region, p):
         authorize_at=store.authorize_at(now),
     )
     store.connections[normalize_arn(conn.arn)] = conn
+    store.hide_new(normalize_arn(conn.arn), "GetConnection")
     return {"ConnectionArn": conn.arn, "Tags": conn.tags}
 
 
@@ -177,7 +185,10 @@ def _connection_target(store, p):
 
 
 def get_connection(store, region, p):
-    return {"Connection": connection_view(_find_connection(store, p["ConnectionArn"]))}
+    conn = _find_connection(store, p["ConnectionArn"])
+    if store.still_hidden("GetConnection", normalize_arn(conn.arn)):
+        _connection_missing(p["ConnectionArn"])  # not yet visible (control API window)
+    return {"Connection": connection_view(conn)}
 
 
 def list_connections(store, region, p):
@@ -209,8 +220,12 @@ def connection_view(conn):
 def _find_connection(store, connection_arn):
     conn = store.connection(connection_arn)
     if conn is None:
-        raise ApiError("ResourceNotFoundException", f"Connection {connection_arn} does not exist")
+        _connection_missing(connection_arn)
     return conn
+
+
+def _connection_missing(connection_arn):
+    raise ApiError("ResourceNotFoundException", f"Connection {connection_arn} does not exist")
 
 
 # --- tags ----------------------------------------------------------------------

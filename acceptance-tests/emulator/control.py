@@ -2,16 +2,20 @@
 
 Plain JSON over HTTP, no signing. It does what no public AWS API can: finish
 the connection handshake (`connections/authorize`), break a connection
-(`connections/fail`), change timing, inject faults and latency, list what
+(`connections/fail`), change timing, inject faults, latency and throttling, list what
 exists and what was called, and reset. See README.md for the reference.
 """
 
 import copy
 
-from . import model
+from . import model, steering
 from .codebuild import project_view
 from .codeconnections import connection_view, host_view
 from .state import AVAILABLE, ERROR, VPC_DELETING
+
+
+# Reads that can be told to miss a freshly created resource (eventual consistency).
+NOT_FOUND_READS = ("GetHost", "GetConnection", "BatchGetProjects")
 
 
 class ControlError(Exception):
@@ -85,15 +89,32 @@ def set_config(store, body):
 
 
 def _check_config(body):
-    def seconds(value):
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
     if "authorize_after" in body and not (body["authorize_after"] is None
-                                          or seconds(body["authorize_after"])):
+                                          or _seconds(body["authorize_after"])):
         raise ControlError(400, "authorize_after must be seconds >= 0 or null")
-    if "host_setup_delay" in body and not seconds(body["host_setup_delay"]):
+    if "host_setup_delay" in body and not _seconds(body["host_setup_delay"]):
         raise ControlError(400, "host_setup_delay must be seconds >= 0")
     if "duplicate_host_error" in body and not isinstance(body["duplicate_host_error"], str):
         raise ControlError(400, "duplicate_host_error must be an error code")
+    for flag in ("server_defaults", "role_lacks_connection_permission"):
+        if flag in body and not isinstance(body[flag], bool):
+            raise ControlError(400, f"{flag} must be true or false")
+    if "not_found_after_create" in body:
+        _check_not_found(body["not_found_after_create"])
+
+
+def _check_not_found(window):
+    if not isinstance(window, dict):
+        raise ControlError(400, "not_found_after_create must map a read operation to a count")
+    for operation, reads in window.items():
+        if operation not in NOT_FOUND_READS:
+            raise ControlError(400, f"not_found_after_create supports {sorted(NOT_FOUND_READS)}")
+        if not (isinstance(reads, int) and not isinstance(reads, bool) and reads >= 0):
+            raise ControlError(400, f"not_found_after_create.{operation} must be a count >= 0")
+
+
+def _seconds(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
 
 
 def authorize(store, body):
@@ -137,18 +158,29 @@ def _resource(store, body):
 
 
 def add_fault(store, body):
-    operation, error = body.get("operation"), body.get("error")
-    if not operation or not error:
-        raise ControlError(400, "\"operation\" and \"error\" are required")
+    operation, error, kind = body.get("operation"), body.get("error"), body.get("corrupt")
+    if not operation or bool(error) == bool(kind):
+        raise ControlError(400, "give \"operation\" and one of \"error\" or \"corrupt\"")
     service = body.get("service") or _service_of(operation)
-    fault = {
-        "service": service,
-        "operation": operation,
-        "error": error,
-        "status": body.get("status") or model.load(service).error_status(error),
-        "message": body.get("message") or f"Injected fault for {operation}",
-        "count": body.get("count"),  # None: until cleared
-    }
+    count = body.get("count")
+    if count is not None and not (isinstance(count, int) and count > 0):
+        raise ControlError(400, "count must be a positive integer or null (until cleared)")
+    match = body.get("match")
+    if match is not None and not isinstance(match, dict):
+        raise ControlError(400, "match must be an object of member path -> value")
+    fault = {"service": service, "operation": operation, "count": count, "match": match}
+    if kind:
+        if kind not in steering.CORRUPTIONS:
+            raise ControlError(400, f"corrupt must be one of {sorted(steering.CORRUPTIONS)}")
+        perform = body.get("perform")
+        fault.update(corrupt=kind,
+                     perform=steering.CORRUPTIONS[kind] if perform is None else bool(perform))
+    else:
+        message = body.get("message")
+        fault.update(error=error,
+                     status=body.get("status") or model.load(service).error_status(error),
+                     # An empty message is kept: AWS sometimes sends exactly that.
+                     message=f"Injected fault for {operation}" if message is None else message)
     store.faults.append(fault)
     return fault
 
@@ -174,6 +206,30 @@ def set_latency(store, body):
 
 def clear_latency(store, body):
     store.latency.clear()
+    return {}
+
+
+def set_throttle(store, body):
+    operation = body.get("operation") or "*"
+    rate = body.get("rate")
+    if rate is None or rate == 0:
+        store.throttles.pop(operation, None)
+        return _throttles(store)
+    if not _seconds(rate):
+        raise ControlError(400, "rate must be requests per second > 0 (0 or null removes it)")
+    burst = body.get("burst", max(1, int(rate)))
+    if not (isinstance(burst, int) and burst >= 1):
+        raise ControlError(400, "burst must be an integer >= 1")
+    store.throttles[operation] = steering.Throttle(rate, burst)
+    return _throttles(store)
+
+
+def _throttles(store):
+    return {op: t.describe() for op, t in store.throttles.items()}
+
+
+def clear_throttle(store, body):
+    store.throttles.clear()
     return {}
 
 
@@ -203,5 +259,8 @@ ROUTES = {
     ("GET", "/_emulator/latency"): lambda store, body: dict(store.latency),
     ("POST", "/_emulator/latency"): set_latency,
     ("DELETE", "/_emulator/latency"): clear_latency,
+    ("GET", "/_emulator/throttle"): lambda store, body: _throttles(store),
+    ("POST", "/_emulator/throttle"): set_throttle,
+    ("DELETE", "/_emulator/throttle"): clear_throttle,
     ("POST", "/_emulator/reset"): reset,
 }

@@ -98,11 +98,20 @@ def _plain(value):
     return value
 
 
+def shape_output(route_, model, output):
+    """An operation's output reduced to its model shape, in the wire's value types."""
+    shape = model.output_shape(route_.operation)
+    return _shape(model, shape, output or {}, route_.wire) if shape else {}
+
+
+def encode(route_, document):
+    """Serialize a shaped document for the wire the request came on."""
+    return _encode(route_, document)
+
+
 def encode_success(route_, model, output):
     """Serialize an operation's output for the wire the request came on."""
-    shape = model.output_shape(route_.operation)
-    shaped = _shape(model, shape, output or {}, route_.wire) if shape else {}
-    return _encode(route_, shaped)
+    return _encode(route_, shape_output(route_, model, output))
 
 
 def encode_error(route_, model, error):

@@ -2,7 +2,7 @@
 
 A request goes through the same steps AWS's front end takes:
 route (X-Amz-Target or RPC v2 path) -> decode -> record in the call log ->
-SigV4 form check -> injected latency / fault -> model validation ->
+SigV4 form check -> injected latency, throttling, fault -> model validation ->
 operation handler (under the store lock) -> encode for the request's wire.
 Every response carries `x-amzn-requestid`; HTTP/1.1 keep-alive is on, so
 every response has a Content-Length.
@@ -15,7 +15,8 @@ import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import auth, codebuild, codeconnections, control, model, protocols, validation
+from . import (auth, codebuild, codeconnections, control, model, protocols, steering,
+               validation)
 from .errors import ApiError
 
 HANDLERS = {
@@ -103,7 +104,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         try:
             params = protocols.decode_request(route, body)
             record = self._record(route, params)
-            status, payload = self._run(route, service_model, method, params)
+            status, payload = self._run(route, service_model, method, params, record)
             self._send(status, payload, route.content_type, request_id, route)
             code = ""
         except ApiError as exc:
@@ -117,15 +118,23 @@ class RequestHandler(BaseHTTPRequestHandler):
             record.update(status=status, error=code or None)
         return status, f"{route.service}.{route.operation} [{route.wire}] {code}".rstrip()
 
-    def _run(self, route, service_model, method, params):
+    def _run(self, route, service_model, method, params, record):
         store = self.server.store
         region = auth.region_of(self.headers)
         if method != "POST":
             raise ApiError("UnknownOperationException", f"{method} is not supported")
         time.sleep(store.delay_for(route.operation))
-        fault = store.take_fault(route.service, route.operation)
-        if fault:
+        if store.throttled(route.operation):
+            raise ApiError("ThrottlingException", "Rate exceeded", 400)
+        fault = store.take_fault(route.service, route.operation, params) or {}
+        if fault.get("error"):
             raise ApiError(fault["error"], fault["message"], fault["status"])
+        corruption = fault.get("corrupt")
+        if corruption:
+            record["corrupted"] = corruption
+            if not fault["perform"]:
+                # Answered by something in front of the service: nothing ran.
+                return 200, steering.corrupt(corruption, {}, route.wire)
         if route.operation not in service_model.operations:
             raise ApiError("UnknownOperationException", f"Unknown operation {route.operation}")
         handler = HANDLERS[route.service].get(route.operation)
@@ -136,7 +145,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         store.tick()
         with store.lock:
             output = handler(store, region, params)
-        return 200, protocols.encode_success(route, service_model, output)
+        document = protocols.shape_output(route, service_model, output)
+        if corruption:
+            return 200, steering.corrupt(corruption, document, route.wire)
+        return 200, protocols.encode(route, document)
 
     def _record(self, route, params):
         entry = {"service": route.service, "operation": route.operation,

@@ -8,12 +8,14 @@ applied lazily by `tick()`, which the server calls before every request: no
 timer threads, and every read sees the status it would see on AWS by then.
 """
 
+import copy
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Optional
 
 from . import ACCOUNT_ID
+from .steering import Throttle, matches
 
 PENDING = "PENDING"
 AVAILABLE = "AVAILABLE"
@@ -66,6 +68,15 @@ class Config:
     # CreateHost models only LimitExceededException (retried as throttling by
     # the SDKs); we answer a second host on one URL with ConflictException.
     duplicate_host_error: str = "ConflictException"
+    # Eventual consistency: read operation -> how many reads of each freshly
+    # created resource answer "not found" (GetHost, GetConnection, BatchGetProjects).
+    not_found_after_create: dict = field(default_factory=dict)
+    # CreateProject adds what AWS adds on its own (CODEBUILD_CONFIG_AUTO_DISCOVER,
+    # source reportBuildStatus, environment variable types).
+    server_defaults: bool = False
+    # CreateWebhook answers "Access denied to connection" as when the project's
+    # service role may not use the connection.
+    role_lacks_connection_permission: bool = False
 
 
 @dataclass
@@ -79,13 +90,15 @@ class Store:
     def reset(self):
         """Forget every resource, call, fault and setting changed at runtime."""
         with self.lock:
-            self.config = Config(**vars(self.defaults))
+            self.config = Config(**copy.deepcopy(vars(self.defaults)))
             self.hosts = {}        # normalized ARN -> Host
             self.connections = {}  # normalized ARN -> Connection
             self.projects = {}     # (region, name) -> Project
             self.calls = []
             self.faults = []
             self.latency = {}      # operation or "*" -> seconds
+            self.throttles = {}    # operation or "*" -> Throttle
+            self.hidden = {}       # (read operation, resource key) -> reads left
 
     # --- lookups -----------------------------------------------------------
 
@@ -132,11 +145,13 @@ class Store:
 
     # --- faults and latency ----------------------------------------------------
 
-    def take_fault(self, service, operation):
+    def take_fault(self, service, operation, params):
         """The next injected fault for this call (consuming one use), or None."""
         with self.lock:
             for fault in self.faults:
                 if fault["operation"] != operation or fault["service"] != service:
+                    continue
+                if not matches(fault.get("match"), params):
                     continue
                 if fault["count"] is not None:
                     fault["count"] -= 1
@@ -144,6 +159,34 @@ class Store:
                         self.faults.remove(fault)
                 return dict(fault)
         return None
+
+    def throttled(self, operation, now=None):
+        """True when this call exceeds a configured request rate."""
+        now = time.monotonic() if now is None else now
+        with self.lock:
+            limits = [self.throttles.get(operation), self.throttles.get("*")]
+            # Every applicable bucket pays for the call, as layered AWS limits do.
+            return any([t.exceeded(now) for t in limits if t is not None])
+
+    # --- eventual consistency -------------------------------------------------------
+
+    def hide_new(self, key, *operations):
+        """Start the configured not-found window of a resource just created."""
+        for operation in operations:
+            reads = self.config.not_found_after_create.get(operation) or 0
+            if reads > 0:
+                self.hidden[(operation, key)] = reads
+
+    def still_hidden(self, operation, key):
+        """True (using up one read) while a new resource must look absent."""
+        left = self.hidden.get((operation, key), 0)
+        if left <= 0:
+            return False
+        if left == 1:
+            del self.hidden[(operation, key)]
+        else:
+            self.hidden[(operation, key)] = left - 1
+        return True
 
     def delay_for(self, operation):
         with self.lock:

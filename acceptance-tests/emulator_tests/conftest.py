@@ -43,8 +43,10 @@ def fresh(emulator):
 def make_client(emulator, service, region="us-east-1", **config):
     # Client-side validation off: the emulator's own validation is under test.
     # One attempt: injected retryable faults must be seen, not retried away.
-    settings = Config(parameter_validation=False, retries={"max_attempts": 1,
-                                                           "mode": "standard"}, **config)
+    options = {"parameter_validation": False,
+               "retries": {"total_max_attempts": 1, "mode": "standard"}}
+    options.update(config)
+    settings = Config(**options)
     return boto3.client(service, endpoint_url=emulator.url, region_name=region,
                         config=settings)
 
