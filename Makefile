@@ -14,7 +14,7 @@ PROVIDER_BIN := target/debug/terraform-provider-gitlab-codebuild
 # Terraform never calls home, in tests and in the demo alike.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: build tools emulator demo test test-unit test-acceptance clean
+.PHONY: build tools emulator demo test test-unit test-acceptance docs release clean
 
 build:
 	cargo build
@@ -52,6 +52,14 @@ test-unit:
 test-acceptance: build tools
 	cd acceptance-tests && TERRAFORM=../$(TERRAFORM) PROVIDER_BIN=../$(PROVIDER_BIN) \
 		../$(PYTHON) -m pytest -q emulator_tests tests
+
+## Regenerates docs/ from the provider's schema and templates/ (test_docs.py fails when stale).
+docs: build tools
+	TERRAFORM=$(TERRAFORM) PROVIDER_BIN=$(PROVIDER_BIN) $(PYTHON) scripts/gendocs.py
+
+## Registry release assets in dist/: zips, manifest, SHA256SUMS, signature if GPG_FINGERPRINT.
+release:
+	bash scripts/release.sh
 
 clean:
 	cargo clean
