@@ -1,6 +1,7 @@
 //! The `gitlab-codebuild` provider: its configuration block (region, profile, endpoints,
 //! retries) and the resource types it offers.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
@@ -17,6 +18,8 @@ use crate::value::{Type, Value};
 pub struct ProviderData {
     /// AWS clients.
     pub clients: Clients,
+    /// Tags every resource of this provider carries, under its own `tags`.
+    pub default_tags: BTreeMap<String, String>,
 }
 
 /// Holds the provider data once ConfigureProvider has run.
@@ -36,6 +39,12 @@ impl Configured {
             );
         }
         data
+    }
+
+    /// The provider data when configured; `None` (without a diagnostic) otherwise, e.g. at
+    /// plan time before the provider block is known.
+    pub fn get(&self) -> Option<Arc<ProviderData>> {
+        self.0.read().ok().and_then(|d| d.clone())
     }
 
     fn set(&self, data: ProviderData) {
@@ -67,14 +76,21 @@ impl Provider for GitlabCodebuildProvider {
                 .attribute(Attribute::optional("profile", Type::String,
                     "Shared-config profile for credentials and region."))
                 .attribute(Attribute::optional("max_retries", Type::Number,
-                    "How many times a throttled or failed AWS call is retried (default 4).")
+                    "How many times one AWS call is retried after throttling or a transient \
+                     failure (default 4), with exponential backoff. An error that retrying \
+                     cannot fix (access denied, invalid input) is reported at once.")
                     .validate(|v, p, d| {
                         if v.as_i64().is_none_or(|n| !(0..=25).contains(&n)) {
                             d.attribute_error(p.clone(), "Invalid Retry Count",
                                 "max_retries must be a whole number from 0 to 25.");
                         }
                     }))
-                .block(NestedBlock::single("endpoints", endpoints)),
+                .block(NestedBlock::single("endpoints", endpoints))
+                .block(NestedBlock::single("default_tags", Block::new(
+                    "Tags for every runner's host, connection and project; a resource's own \
+                     `tags` win on the same key. The result is the resource's `tags_all`.")
+                    .attribute(Attribute::optional("tags", Type::map(Type::String),
+                        "The tags.").validate(validate::tags)))),
         }
     }
 
@@ -94,7 +110,11 @@ impl Provider for GitlabCodebuildProvider {
             max_attempts: config.attr("max_retries").as_i64().map(|n| n as u32 + 1),
         };
         match aws::clients::build(&settings).await {
-            Ok(clients) => self.configured.set(ProviderData { clients }),
+            Ok(clients) => {
+                let default_tags =
+                    crate::runner::model::string_map(config.attr("default_tags").attr("tags"));
+                self.configured.set(ProviderData { clients, default_tags })
+            }
             Err(e) => diags.error("Cannot Configure AWS", e.to_string()),
         }
     }

@@ -117,6 +117,51 @@ pub async fn find_host(
     }))
 }
 
+/// Points an existing host at a new GitLab URL and/or VPC. Both are always sent: UpdateHost
+/// changes only what it is given, and a request without them would change nothing.
+pub async fn update_host(
+    clients: &Clients,
+    cancel: &CancellationToken,
+    arn: &str,
+    endpoint: &str,
+    vpc: Option<&HostVpc>,
+) -> Result<(), AwsError> {
+    let mut request = clients.connections.update_host().host_arn(arn).provider_endpoint(endpoint);
+    if let Some(vpc) = vpc {
+        request = request.vpc_configuration(vpc_configuration(vpc)?);
+    }
+    cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    Ok(())
+}
+
+/// Makes a host's or connection's tags equal `wanted`, given the tags it had: one
+/// TagResource for added or changed keys, one UntagResource for removed ones, nothing when
+/// equal.
+pub async fn sync_tags(
+    clients: &Clients,
+    cancel: &CancellationToken,
+    arn: &str,
+    had: &BTreeMap<String, String>,
+    wanted: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let changed: BTreeMap<String, String> = wanted
+        .iter()
+        .filter(|(k, v)| had.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let removed: Vec<String> = had.keys().filter(|k| !wanted.contains_key(*k)).cloned().collect();
+    if let Some(tag_list) = tags(&changed)? {
+        let request = clients.connections.tag_resource().resource_arn(arn).set_tags(Some(tag_list));
+        cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    }
+    if !removed.is_empty() {
+        let request =
+            clients.connections.untag_resource().resource_arn(arn).set_tag_keys(Some(removed));
+        cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    }
+    Ok(())
+}
+
 /// Deletes a host; a host that is already gone counts as deleted.
 pub async fn delete_host(
     clients: &Clients,

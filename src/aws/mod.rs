@@ -3,6 +3,7 @@
 
 pub mod clients;
 pub mod codebuild;
+pub mod codebuild_spec;
 pub mod connections;
 pub mod error;
 pub mod waiter;

@@ -12,7 +12,7 @@ use crate::aws::{codebuild, connections, AwsError, Clients};
 use crate::framework::{CallContext, Diagnostics};
 use crate::runner::errors::{aws_failure, Piece, RECOVERY};
 use crate::runner::model::{authorization_url, Computed, RunnerConfig};
-use crate::runner::readiness::{wait_connection_available, wait_host_ready};
+use crate::runner::readiness::{wait_connection_available, wait_host_ready, HOST_SETTING_UP};
 use crate::log_info;
 
 /// How long CreateProject is retried while IAM has not yet propagated a new service role.
@@ -34,6 +34,9 @@ pub struct Converge<'a> {
     /// The project as the prior state describes it; when it differs from what the
     /// configuration asks for, the existing project is updated before the webhook is made.
     pub previous: Option<codebuild::ProjectSpec>,
+    /// The webhook as the prior state describes it; a difference in filters or build type
+    /// is sent with UpdateWebhook.
+    pub previous_webhook: Option<codebuild::WebhookSpec>,
 }
 
 impl Converge<'_> {
@@ -56,7 +59,10 @@ impl Converge<'_> {
             return true;
         }
         let arn = match &c.host_arn {
-            Some(arn) if c.host_status.as_deref() != Some("VPC_CONFIG_INITIALIZING") => return true,
+            // An unknown status follows a host update: wait until AWS has applied it.
+            Some(_) if c.host_status.as_deref().is_some_and(|s| !HOST_SETTING_UP.contains(&s)) => {
+                return true
+            }
             Some(arn) => arn.clone(),
             None => {
                 let cfg = self.config;
@@ -140,6 +146,9 @@ impl Converge<'_> {
         }
         let Some(arn) = c.connection_arn.clone() else { return false };
         let url = c.authorization_url.clone();
+        if !self.config.wait_for_connection {
+            return self.check_available(c, &arn, url.as_deref(), diags).await;
+        }
         match wait_connection_available(self.clients, self.ctx, &arn, url.as_deref(), self.deadline)
             .await
         {
@@ -177,11 +186,50 @@ impl Converge<'_> {
         }
     }
 
+    /// One look at the connection, for `wait_for_connection = false`: not yet available
+    /// ends the run with a warning, not an error, so create succeeds.
+    async fn check_available(
+        &self,
+        c: &mut Computed,
+        arn: &str,
+        url: Option<&str>,
+        diags: &mut Diagnostics,
+    ) -> bool {
+        match connections::find_connection(self.clients, &self.ctx.cancel, arn).await {
+            Ok(Some(found)) if found.status == "AVAILABLE" => {
+                c.connection_status = Some(found.status);
+                true
+            }
+            Ok(found) => {
+                c.connection_status = found.map(|f| f.status);
+                let url = url.unwrap_or("the AWS console");
+                diags.warning(
+                    "Connection Not Authorized Yet",
+                    format!(
+                        "The connection {arn} is not AVAILABLE yet, and wait_for_connection is \
+                         false, so the project and the webhook are not created now. Complete the \
+                         handshake at {url} (GitLab personal access token with the `api` \
+                         scope), then run `terraform apply` again."
+                    ),
+                );
+                false
+            }
+            Err(e) => {
+                aws_failure(diags, Piece::Connection, "Reading", &format!("Connection {arn}."), &e);
+                false
+            }
+        }
+    }
+
     async fn ensure_project(&self, c: &mut Computed, diags: &mut Diagnostics) -> bool {
         let Some(connection_arn) = c.connection_arn.clone() else { return false };
         let spec = self.config.project_spec(&connection_arn);
         if c.project_arn.is_some() {
-            return self.sync_project(&spec, diags).await;
+            let synced = self.sync_project(&spec, diags).await;
+            if synced {
+                c.source_connection_arn = Some(connection_arn);
+            }
+            return synced;
         }
         let iam_deadline = self.deadline.min(Instant::now() + IAM_PROPAGATION_WINDOW);
         let created = poll(&self.ctx.cancel, iam_deadline, IAM_BACKOFF, |_| async {
@@ -201,6 +249,7 @@ impl Converge<'_> {
             Ok(arn) => {
                 log_info!("project created", project_arn = arn.clone());
                 c.project_arn = Some(arn);
+                c.source_connection_arn = Some(connection_arn);
                 true
             }
             Err(WaitError::Failed(e)) => {
@@ -235,11 +284,12 @@ impl Converge<'_> {
     }
 
     async fn ensure_webhook(&self, c: &mut Computed, diags: &mut Diagnostics) -> bool {
-        if c.has_webhook() {
-            return true;
-        }
         let name = &self.config.name;
-        match codebuild::create_webhook(self.clients, &self.ctx.cancel, name).await {
+        let spec = &self.config.webhook;
+        if c.has_webhook() {
+            return self.sync_webhook(diags).await;
+        }
+        match codebuild::create_webhook(self.clients, &self.ctx.cancel, name, spec).await {
             Ok(hook) => {
                 log_info!("webhook created", project = name.clone());
                 c.webhook_url = hook.url;
@@ -248,14 +298,37 @@ impl Converge<'_> {
                 true
             }
             Err(e) => {
+                let project = self.config.project_spec("");
+                let target = match &spec.scope {
+                    Some(scope) => format!("GitLab group \"{}\" on {}", scope.name, self.config.gitlab_url),
+                    None => format!("GitLab project {}", project.source_location),
+                };
                 let context = format!(
-                    "Could not create the webhook of project \"{name}\" (event {}, connection \
-                     {} in status {}).",
+                    "Could not create the webhook of project \"{name}\" for the {target} \
+                     (source GITLAB_SELF_MANAGED {}, event {}, connection {} in status {}).",
+                    project.source_location,
                     codebuild::RUNNER_EVENT,
                     c.connection_arn.as_deref().unwrap_or("-"),
                     c.connection_status.as_deref().unwrap_or("unknown"),
                 );
                 aws_failure(diags, Piece::Webhook, "Creating", &context, &e);
+                false
+            }
+        }
+    }
+
+    /// Sends changed filters or build type to the existing webhook.
+    async fn sync_webhook(&self, diags: &mut Diagnostics) -> bool {
+        let spec = &self.config.webhook;
+        if self.previous_webhook.as_ref().is_none_or(|previous| previous == spec) {
+            return true;
+        }
+        let name = &self.config.name;
+        match codebuild::update_webhook(self.clients, &self.ctx.cancel, name, spec).await {
+            Ok(()) => true,
+            Err(e) => {
+                let context = format!("Updating the webhook of project \"{name}\".");
+                aws_failure(diags, Piece::Webhook, "Updating", &context, &e);
                 false
             }
         }

@@ -1,6 +1,7 @@
 //! Create: every piece in order, from nothing. The state returned names whatever exists,
 //! also when a step fails.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::Clients;
@@ -19,9 +20,10 @@ pub async fn create(
     ctx: &CallContext,
     planned: &Value,
     config: &Value,
+    default_tags: &BTreeMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Value {
-    let runner = RunnerConfig::from_values(planned, config);
+    let runner = RunnerConfig::from_values(planned, config, default_tags);
     let timeout = timeout_for(config, "create", DEFAULT_CREATE_TIMEOUT);
     let mut computed = Computed::default();
 
@@ -32,6 +34,7 @@ pub async fn create(
         deadline: tokio::time::Instant::now() + timeout,
         timeout,
         previous: None,
+        previous_webhook: None,
     };
     converge.run(&mut computed, diags).await;
 

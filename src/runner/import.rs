@@ -4,6 +4,8 @@
 use crate::aws::{codebuild, connections, Clients};
 use crate::framework::{CallContext, Diagnostics};
 use crate::runner::errors::{aws_failure, Piece};
+use crate::runner::model::RunnerConfig;
+use crate::runner::settings;
 use crate::value::Value;
 
 /// Builds the state of an existing runner from AWS; `read` completes it afterwards.
@@ -37,27 +39,24 @@ pub async fn import(
         ("name", Value::string(name)),
         ("project_arn", Value::string(&project.arn)),
         ("git_clone_depth", Value::number_i64(1)),
+        ("wait_for_connection", Value::Bool(true)),
     ];
-    let optional = [
-        ("description", &project.description),
-        ("source_location", &project.source_location),
-        ("service_role_arn", &project.service_role_arn),
-    ];
-    for (key, value) in optional {
-        state.push((key, value.as_ref().map(Value::string).unwrap_or(Value::Null)));
+    let tags = project.spec.tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect();
+    if !project.spec.tags.is_empty() {
+        state.push(("tags", Value::Map(tags)));
     }
-    if let Some(env) = &project.environment {
-        state.push(("environment", Value::object([
-            ("type", Value::string(&env.environment_type)),
-            ("image", Value::string(&env.image)),
-            ("compute_type", Value::string(&env.compute_type)),
-        ])));
-    }
+    state.push(("service_role_arn", Value::string(&project.spec.service_role_arn)));
+    let state = settings_of(Value::object(state), &project);
 
-    let Some(connection_arn) = project.connection_arn.clone() else {
-        return Some(Value::object(state));
+    let Some(connection_arn) =
+        Some(project.spec.connection_arn.clone()).filter(|arn| !arn.is_empty())
+    else {
+        return Some(state);
     };
-    state.push(("connection_arn", Value::string(&connection_arn)));
+    let Value::Object(fields) = state else { return None };
+    let mut state: Vec<(String, Value)> = fields.into_iter().collect();
+    let mut push = |k: &str, v: Value| state.push((k.to_string(), v));
+    push("connection_arn", Value::string(&connection_arn));
     let connection = match connections::find_connection(clients, cancel, &connection_arn).await {
         Ok(c) => c,
         Err(e) => {
@@ -70,21 +69,21 @@ pub async fn import(
         return Some(Value::object(state));
     };
     if let Some(c) = &connection {
-        state.push(("connection_name", Value::string(&c.name)));
+        push("connection_name", Value::string(&c.name));
     }
     match connections::find_host(clients, cancel, &host_arn).await {
         Ok(Some(host)) => {
-            state.push(("host_arn", Value::string(&host_arn)));
-            state.push(("host_name", Value::string(&host.name)));
-            state.push(("gitlab_url", Value::string(&host.endpoint)));
+            push("host_arn", Value::string(&host_arn));
+            push("host_name", Value::string(&host.name));
+            push("gitlab_url", Value::string(&host.endpoint));
             if let Some(vpc) = host.vpc {
                 let list = |v: Vec<String>| Value::List(v.into_iter().map(Value::string).collect());
-                state.push(("vpc_configuration", Value::object([
+                push("vpc_configuration", Value::object([
                     ("vpc_id", Value::string(vpc.vpc_id)),
                     ("subnet_ids", list(vpc.subnet_ids)),
                     ("security_group_ids", list(vpc.security_group_ids)),
                     ("tls_certificate", vpc.tls_certificate.map(Value::string).unwrap_or(Value::Null)),
-                ])));
+                ]));
             }
         }
         Ok(None) => {}
@@ -94,4 +93,22 @@ pub async fn import(
         }
     }
     Some(Value::object(state))
+}
+
+/// The project's and webhook's settings written over a minimal state, where they differ from
+/// what an empty configuration would mean.
+fn settings_of(mut state: Value, project: &codebuild::ProjectInfo) -> Value {
+    let base = RunnerConfig::from_value(&state);
+    let prior = base.project_spec(&project.spec.connection_arn);
+    let remote = settings::normalise_project(project.spec.clone(), &prior);
+    if let Value::Object(attrs) = &mut state {
+        let mut blank = prior.clone();
+        // Written even when equal to nothing-set: these are required or always shown.
+        blank.source_location = String::new();
+        settings::write_project(attrs, &remote, &blank);
+        if let Some(hook) = &project.webhook {
+            settings::write_webhook(attrs, &hook.spec, &base.webhook);
+        }
+    }
+    state
 }

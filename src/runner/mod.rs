@@ -10,7 +10,9 @@ pub mod model;
 pub mod plan;
 pub mod read;
 pub mod readiness;
+pub mod rules;
 pub mod schema;
+pub mod settings;
 pub mod tag;
 pub mod update;
 pub mod validate;
@@ -46,36 +48,25 @@ impl Resource for RunnerResource {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let (url, source) = (config.attr("gitlab_url"), config.attr("source_location"));
-        if let (Some(url), Some(source)) = (url.as_str(), source.as_str()) {
-            let (a, b) = (validate::url_host(url), validate::url_host(source));
-            if a.is_some() && b.is_some() && a != b {
-                diags.attribute_error(
-                    AttributePath::root().attr("source_location"),
-                    "Repository Is Not On The GitLab Instance",
-                    format!(
-                        "source_location \"{source}\" is not on the host of gitlab_url \
-                         \"{url}\". The connection only reaches repositories of that instance."
-                    ),
-                );
-            }
-        }
+        rules::check(config, diags);
     }
 
     async fn modify_plan(
         &self,
         request: PlanRequest<'_>,
         planned: &mut Value,
-        _requires_replace: &mut Vec<AttributePath>,
+        requires_replace: &mut Vec<AttributePath>,
         diags: &mut Diagnostics,
     ) {
-        plan::modify_plan(&request, planned, diags);
+        let data = self.configured.get();
+        let defaults = data.as_ref().map(|d| &d.default_tags);
+        plan::modify_plan(&request, planned, requires_replace, defaults, diags);
     }
 
     async fn create(&self, ctx: &CallContext, planned: &Value, config: &Value,
         diags: &mut Diagnostics) -> Value {
         let Some(data) = self.configured.require(diags) else { return Value::Null };
-        create::create(&data.clients, ctx, planned, config, diags).await
+        create::create(&data.clients, ctx, planned, config, &data.default_tags, diags).await
     }
 
     async fn read(&self, ctx: &CallContext, state: &Value, diags: &mut Diagnostics)
@@ -87,7 +78,8 @@ impl Resource for RunnerResource {
     async fn update(&self, ctx: &CallContext, prior: &Value, planned: &Value, config: &Value,
         diags: &mut Diagnostics) -> Value {
         let Some(data) = self.configured.require(diags) else { return prior.clone() };
-        update::update(&data.clients, ctx, prior, planned, config, diags).await
+        update::update(&data.clients, ctx, prior, planned, config, &data.default_tags, diags)
+            .await
     }
 
     async fn delete(&self, ctx: &CallContext, prior: &Value, diags: &mut Diagnostics)

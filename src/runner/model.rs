@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::codebuild::{EnvironmentSpec, ProjectSpec};
+use crate::aws::codebuild::{ProjectSpec, WebhookSpec};
 use crate::aws::connections::HostVpc;
+use crate::runner::settings;
 use crate::runner::tag::runner_tag;
 use crate::value::Value;
 
@@ -20,8 +21,6 @@ const CONNECTION_NAME_MAX: usize = 32;
 pub struct RunnerConfig {
     /// CodeBuild project name (also the resource id).
     pub name: String,
-    /// Project description.
-    pub description: Option<String>,
     /// GitLab base URL.
     pub gitlab_url: String,
     /// Host name (defaults to the project name, shortened to AWS's limit).
@@ -30,20 +29,16 @@ pub struct RunnerConfig {
     pub connection_name: String,
     /// An existing connection to use instead of managing a host and connection.
     pub shared_connection_arn: Option<String>,
-    /// Repository URL.
-    pub source_location: Option<String>,
-    /// Service role.
-    pub service_role_arn: String,
-    /// Inline buildspec.
-    pub buildspec: Option<String>,
-    /// Clone depth.
-    pub git_clone_depth: i32,
     /// Host VPC settings.
     pub vpc: Option<HostVpc>,
-    /// Build environment.
-    pub environment: EnvironmentSpec,
-    /// Tags for every piece.
+    /// Whether create waits for the handshake.
+    pub wait_for_connection: bool,
+    /// Tags for every piece (`tags_all`: provider defaults merged with `tags`).
     pub tags: BTreeMap<String, String>,
+    /// Project settings (connection filled by `project_spec`).
+    pub project: ProjectSpec,
+    /// Webhook settings.
+    pub webhook: WebhookSpec,
 }
 
 fn opt_string(v: &Value) -> Option<String> {
@@ -58,6 +53,27 @@ fn shorten(name: &str, max: usize) -> String {
     name.chars().take(max).collect()
 }
 
+/// A `map(string)` value as a map; anything else is empty.
+pub fn string_map(v: &Value) -> BTreeMap<String, String> {
+    match v {
+        Value::Map(m) => m
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The tags every piece carries: the provider's defaults, overridden by the resource's own.
+pub fn merge_tags(
+    defaults: &BTreeMap<String, String>,
+    own: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut all = defaults.clone();
+    all.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}
+
 impl RunnerConfig {
     /// Reads a wholly known planned (or state) value. Missing optional values become their
     /// defaults, so a state written before a default existed still reads.
@@ -70,44 +86,43 @@ impl RunnerConfig {
             security_group_ids: strings(vpc.attr("security_group_ids")),
             tls_certificate: opt_string(vpc.attr("tls_certificate")),
         });
-        let env = v.attr("environment");
-        let tags = match v.attr("tags") {
-            Value::Map(m) => m
-                .iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect(),
-            _ => BTreeMap::new(),
+        // States written before `tags_all` existed carry only `tags`.
+        let tags = match v.attr("tags_all") {
+            all @ Value::Map(_) => string_map(all),
+            _ => string_map(v.attr("tags")),
         };
+        let mut project = settings::project_from_value(v);
+        project.name = name.clone();
+        project.tags = tags.clone();
         Self {
             host_name: opt_string(v.attr("host_name"))
                 .unwrap_or_else(|| shorten(&name, HOST_NAME_MAX)),
             connection_name: opt_string(v.attr("connection_name"))
                 .unwrap_or_else(|| shorten(&name, CONNECTION_NAME_MAX)),
-            description: opt_string(v.attr("description")),
             gitlab_url: v.attr("gitlab_url").as_str().unwrap_or_default().to_string(),
             shared_connection_arn: None,
-            source_location: opt_string(v.attr("source_location")),
-            service_role_arn: v.attr("service_role_arn").as_str().unwrap_or_default().to_string(),
-            buildspec: opt_string(v.attr("buildspec")),
-            git_clone_depth: v.attr("git_clone_depth").as_i64().unwrap_or(1) as i32,
             vpc,
-            environment: EnvironmentSpec {
-                environment_type: opt_string(env.attr("type"))
-                    .unwrap_or_else(|| super::schema::DEFAULT_ENVIRONMENT_TYPE.into()),
-                image: opt_string(env.attr("image"))
-                    .unwrap_or_else(|| super::schema::DEFAULT_IMAGE.into()),
-                compute_type: opt_string(env.attr("compute_type"))
-                    .unwrap_or_else(|| super::schema::DEFAULT_COMPUTE_TYPE.into()),
-            },
+            wait_for_connection: v.attr("wait_for_connection").as_bool().unwrap_or(true),
             tags,
+            project,
+            webhook: settings::webhook_from_value(v),
             name,
         }
     }
 
     /// Reads the configuration, also learning whether the connection is the user's own.
-    pub fn from_values(planned: &Value, config: &Value) -> Self {
+    /// `default_tags` fill `tags_all` when the plan could not know it.
+    pub fn from_values(
+        planned: &Value,
+        config: &Value,
+        default_tags: &BTreeMap<String, String>,
+    ) -> Self {
         let mut parsed = Self::from_value(planned);
         parsed.shared_connection_arn = opt_string(config.attr("connection_arn"));
+        if !matches!(planned.attr("tags_all"), Value::Map(_)) {
+            parsed.tags = merge_tags(default_tags, &string_map(planned.attr("tags")));
+            parsed.project.tags = parsed.tags.clone();
+        }
         parsed
     }
 
@@ -118,20 +133,7 @@ impl RunnerConfig {
 
     /// The project as it should be on AWS.
     pub fn project_spec(&self, connection_arn: &str) -> ProjectSpec {
-        ProjectSpec {
-            name: self.name.clone(),
-            description: self.description.clone(),
-            source_location: self
-                .source_location
-                .clone()
-                .unwrap_or_else(|| DEFAULT_SOURCE_LOCATION.to_string()),
-            connection_arn: connection_arn.to_string(),
-            buildspec: self.buildspec.clone(),
-            git_clone_depth: self.git_clone_depth,
-            service_role_arn: self.service_role_arn.clone(),
-            environment: self.environment.clone(),
-            tags: self.tags.clone(),
-        }
+        ProjectSpec { connection_arn: connection_arn.to_string(), ..self.project.clone() }
     }
 }
 
@@ -150,6 +152,8 @@ pub struct Computed {
     pub authorization_url: Option<String>,
     /// Project ARN.
     pub project_arn: Option<String>,
+    /// The connection the project's source uses, as AWS reports it.
+    pub source_connection_arn: Option<String>,
     /// Webhook URL on the GitLab side.
     pub webhook_url: Option<String>,
     /// CodeBuild's payload URL.
@@ -159,13 +163,14 @@ pub struct Computed {
 }
 
 /// Names of the computed attributes above, in schema order.
-pub const COMPUTED_NAMES: [&str; 9] = [
+pub const COMPUTED_NAMES: [&str; 10] = [
     "host_arn",
     "host_status",
     "connection_arn",
     "connection_status",
     "authorization_url",
     "project_arn",
+    "source_connection_arn",
     "webhook_url",
     "webhook_payload_url",
     "webhook_secret",
@@ -182,6 +187,7 @@ impl Computed {
             connection_status: get("connection_status"),
             authorization_url: get("authorization_url"),
             project_arn: get("project_arn"),
+            source_connection_arn: get("source_connection_arn"),
             webhook_url: get("webhook_url"),
             webhook_payload_url: get("webhook_payload_url"),
             webhook_secret: get("webhook_secret"),
@@ -201,6 +207,7 @@ impl Computed {
             "connection_status" => &self.connection_status,
             "authorization_url" => &self.authorization_url,
             "project_arn" => &self.project_arn,
+            "source_connection_arn" => &self.source_connection_arn,
             "webhook_url" => &self.webhook_url,
             "webhook_payload_url" => &self.webhook_payload_url,
             _ => &self.webhook_secret,
@@ -236,6 +243,11 @@ impl Computed {
         let name = planned.attr("name").as_str().unwrap_or_default().to_string();
         attrs.insert("id".into(), Value::string(name.clone()));
         attrs.insert("runner_tag".into(), Value::string(runner_tag(&name)));
+        // A refreshed `tags_all` (what AWS reports) is kept; otherwise it is what was applied.
+        if !attrs.get("tags_all").is_some_and(|t| matches!(t, Value::Map(_))) {
+            let all = config.tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect();
+            attrs.insert("tags_all".into(), Value::Map(all));
+        }
         for attr in COMPUTED_NAMES {
             let value = self.get(attr).clone().map(Value::string).unwrap_or(Value::Null);
             attrs.insert(attr.to_string(), value);

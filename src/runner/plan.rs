@@ -1,7 +1,7 @@
 //! Plan: decide what apply will change. Values known now (the id, the runner tag, default
-//! names) are planned as known; pieces that apply will create or recreate make their
-//! attributes unknown, so Terraform shows an in-place update that repairs them. A create plan
-//! warns that apply waits for a person to complete the connection handshake.
+//! names, merged tags) are planned as known; pieces that apply will create or recreate make
+//! their attributes unknown, so Terraform shows an in-place update that repairs them. A
+//! create plan warns that apply waits for a person to complete the connection handshake.
 
 use std::collections::BTreeMap;
 
@@ -9,30 +9,58 @@ use crate::framework::timeouts::timeout_for;
 use crate::framework::{Diagnostics, PlanRequest};
 use crate::runner::converge::format_duration;
 use crate::runner::create::DEFAULT_CREATE_TIMEOUT;
-use crate::runner::model::{Computed, RunnerConfig};
+use crate::runner::model::{merge_tags, string_map, Computed, RunnerConfig};
+use crate::runner::settings::webhook_from_value;
 use crate::runner::tag::runner_tag;
-use crate::value::Value;
+use crate::value::{AttributePath, Value};
 
-/// Adjusts the framework's plan for a runner.
-pub fn modify_plan(request: &PlanRequest<'_>, planned: &mut Value, diags: &mut Diagnostics) {
+/// Adjusts the framework's plan for a runner. `default_tags` is `None` while the provider
+/// block is not known yet.
+pub fn modify_plan(
+    request: &PlanRequest<'_>,
+    planned: &mut Value,
+    requires_replace: &mut Vec<AttributePath>,
+    default_tags: Option<&BTreeMap<String, String>>,
+    diags: &mut Diagnostics,
+) {
+    let config = request.config;
     let Value::Object(attrs) = planned else { return };
-    let shared = !request.config.attr("connection_arn").is_null();
-    plan_known_values(attrs, request.config, shared);
+    let shared = !config.attr("connection_arn").is_null();
+    plan_known_values(attrs, config, shared);
+    plan_tags(attrs, config, default_tags);
+    let waits = config.attr("wait_for_connection").as_bool() != Some(false);
 
     if request.prior.is_null() {
         if shared {
             set(attrs, &["host_arn", "host_status"], Value::Null);
         } else {
-            warn_handshake(request.config, attrs, diags);
+            warn_handshake(config, attrs, waits, diags);
         }
         return;
     }
 
+    // A managed connection and someone else's are different objects with different owners:
+    // moving between them replaces the runner.
+    let prior_shared = request.prior.attr("connection_name").is_null();
+    if shared != prior_shared {
+        requires_replace.push(AttributePath::root().attr("connection_arn"));
+    }
+
     let prior = Computed::from_value(request.prior);
-    let repairs = Repairs::needed(&prior, shared);
+    let mut repairs = Repairs::needed(&prior, shared, waits);
+    let planned_connection = attrs.get("connection_arn").unwrap_or(&Value::Null);
+    if shared && planned_connection != request.prior.attr("connection_arn") {
+        repairs.switch_connection();
+    }
+    let (old_hook, new_hook) = (webhook_from_value(request.prior), webhook_from_value(config));
+    if config.attr("webhook").is_wholly_known() && old_hook.needs_recreate(&new_hook) {
+        repairs.new_webhook = true;
+    }
+    repairs.host_update = !shared && host_changes(request.prior, config);
     repairs.mark_unknown(attrs);
+    plan_source_connection(attrs);
     if repairs.new_connection && !shared {
-        warn_handshake(request.config, attrs, diags);
+        warn_handshake(config, attrs, waits, diags);
     }
 }
 
@@ -54,9 +82,53 @@ fn plan_known_values(attrs: &mut BTreeMap<String, Value>, config: &Value, shared
     }
 }
 
+/// `tags_all`: the provider's defaults under the resource's tags, when both are known.
+fn plan_tags(
+    attrs: &mut BTreeMap<String, Value>,
+    config: &Value,
+    default_tags: Option<&BTreeMap<String, String>>,
+) {
+    let own = config.attr("tags");
+    let value = match default_tags {
+        Some(defaults) if own.is_wholly_known() => {
+            let all = merge_tags(defaults, &string_map(own));
+            Value::Map(all.into_iter().map(|(k, v)| (k, Value::string(v))).collect())
+        }
+        _ => Value::Unknown,
+    };
+    attrs.insert("tags_all".into(), value);
+}
+
+/// After apply, the project's source uses the runner's connection (when a project exists).
+fn plan_source_connection(attrs: &mut BTreeMap<String, Value>) {
+    if attrs.get("project_arn").is_none_or(Value::is_null) {
+        return;
+    }
+    let value = match attrs.get("connection_arn") {
+        Some(Value::String(arn)) => Value::string(arn),
+        _ => Value::Unknown,
+    };
+    attrs.insert("source_connection_arn".into(), value);
+}
+
+/// True when the GitLab URL or the host's VPC settings change (UpdateHost).
+fn host_changes(prior: &Value, config: &Value) -> bool {
+    let url = config.attr("gitlab_url");
+    let vpc = config.attr("vpc_configuration");
+    (url.is_known() && url != prior.attr("gitlab_url"))
+        || (vpc.is_wholly_known() && !same_vpc(prior.attr("vpc_configuration"), vpc))
+}
+
+fn same_vpc(prior: &Value, config: &Value) -> bool {
+    let prior = RunnerConfig::from_value(&Value::object([("vpc_configuration", prior.clone())]));
+    let config = RunnerConfig::from_value(&Value::object([("vpc_configuration", config.clone())]));
+    prior.vpc == config.vpc
+}
+
 /// Which pieces apply must create again, judged from the refreshed prior state.
 struct Repairs {
     new_host: bool,
+    host_update: bool,
     new_connection: bool,
     wait_connection: bool,
     new_project: bool,
@@ -64,30 +136,46 @@ struct Repairs {
 }
 
 impl Repairs {
-    fn needed(prior: &Computed, shared: bool) -> Self {
+    fn needed(prior: &Computed, shared: bool, waits: bool) -> Self {
         let new_host = !shared && prior.host_arn.is_none();
         let new_connection = new_host || (!shared && prior.connection_arn.is_none());
-        let wait_connection =
-            new_connection || prior.connection_status.as_deref() != Some("AVAILABLE");
-        let new_project = prior.project_arn.is_none();
+        let available = prior.connection_status.as_deref() == Some("AVAILABLE");
+        let wait_connection = new_connection || !available;
+        // Without waiting, the project follows in the first apply after the handshake; until
+        // then the plan stays clean.
+        let reachable = waits || available || new_connection;
+        let new_project = prior.project_arn.is_none() && reachable;
         Self {
             new_host,
+            host_update: false,
             new_connection,
-            wait_connection,
+            wait_connection: wait_connection && reachable,
             new_project,
-            new_webhook: new_project || new_connection || !prior.has_webhook(),
+            new_webhook: (new_project || new_connection || !prior.has_webhook()) && reachable,
         }
+    }
+
+    fn switch_connection(&mut self) {
+        self.wait_connection = true;
+        self.new_webhook = true;
     }
 
     fn mark_unknown(&self, attrs: &mut BTreeMap<String, Value>) {
         if self.new_host {
             set(attrs, &["host_arn", "host_status"], Value::Unknown);
         }
+        if self.host_update {
+            // UpdateHost keeps the host; only its status moves.
+            set(attrs, &["host_status"], Value::Unknown);
+        }
         if self.new_connection {
             set(attrs, &["connection_arn", "authorization_url"], Value::Unknown);
         }
         if self.wait_connection {
-            set(attrs, &["connection_status", "host_status"], Value::Unknown);
+            set(attrs, &["connection_status"], Value::Unknown);
+            if attrs.get("host_arn").is_some_and(|v| !v.is_null()) {
+                set(attrs, &["host_status"], Value::Unknown);
+            }
         }
         if self.new_project {
             set(attrs, &["project_arn"], Value::Unknown);
@@ -105,19 +193,36 @@ fn set(attrs: &mut BTreeMap<String, Value>, keys: &[&str], value: Value) {
 }
 
 /// Tells the user, before apply, that a person must complete the handshake and how long
-/// apply will wait for it.
-fn warn_handshake(config: &Value, attrs: &BTreeMap<String, Value>, diags: &mut Diagnostics) {
+/// apply will wait for it (or that it will not wait).
+fn warn_handshake(
+    config: &Value,
+    attrs: &BTreeMap<String, Value>,
+    waits: bool,
+    diags: &mut Diagnostics,
+) {
     let timeout = format_duration(timeout_for(config, "create", DEFAULT_CREATE_TIMEOUT));
     let connection = attrs.get("connection_name").and_then(Value::as_str).unwrap_or("(new)");
+    let how = "open the AWS console (Developer Tools > Settings > Connections, or the \
+        `authorization_url` attribute once known), choose \"Update pending connection\" and \
+        authorize with a GitLab personal access token with the `api` scope";
+    if !waits {
+        diags.warning(
+            "The Connection Will Need A Handshake",
+            format!(
+                "AWS creates the CodeConnections connection \"{connection}\" as PENDING. With \
+                 wait_for_connection = false, apply does not wait: afterwards a person must \
+                 {how}. The next `terraform apply` then creates the project and the webhook."
+            ),
+        );
+        return;
+    }
     diags.warning(
         "Apply Will Wait For The Connection Handshake",
         format!(
             "AWS creates the CodeConnections connection \"{connection}\" as PENDING. During \
-             apply, a person must open the AWS console (Developer Tools > Settings > \
-             Connections, or the `authorization_url` attribute once known), choose \"Update \
-             pending connection\" and authorize with a GitLab personal access token with the \
-             `api` scope. Apply waits up to {timeout} (timeouts.create) and continues as soon \
-             as the connection is AVAILABLE; Ctrl-C stops the wait and keeps what exists."
+             apply, a person must {how}. Apply waits up to {timeout} (timeouts.create) and \
+             continues as soon as the connection is AVAILABLE; Ctrl-C stops the wait and \
+             keeps what exists."
         ),
     );
 }

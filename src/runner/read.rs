@@ -6,6 +6,7 @@ use crate::aws::{codebuild, connections, Clients};
 use crate::framework::{CallContext, Diagnostics};
 use crate::runner::errors::{aws_failure, Piece};
 use crate::runner::model::{Computed, RunnerConfig};
+use crate::runner::settings;
 use crate::value::Value;
 
 /// Refreshes `state`; `None` when every piece is gone.
@@ -44,9 +45,13 @@ pub async fn read(
         }
     }
 
+    let mut refreshed = state.clone();
     match codebuild::find_project(clients, cancel, &runner.name).await {
         Ok(Some(project)) => {
-            c.project_arn = Some(project.arn);
+            c.project_arn = Some(project.arn.clone());
+            let source = Some(project.spec.connection_arn.clone()).filter(|a| !a.is_empty());
+            c.source_connection_arn = source.clone();
+            refresh_settings(&mut refreshed, &runner, &project, source.as_deref());
             match project.webhook {
                 Some(hook) => {
                     c.webhook_url = hook.url;
@@ -58,6 +63,7 @@ pub async fn read(
         }
         Ok(None) => {
             c.project_arn = None;
+            c.source_connection_arn = None;
             c.clear_webhook();
         }
         Err(e) => {
@@ -73,7 +79,33 @@ pub async fn read(
     if nothing_left {
         return None;
     }
-    Some(c.into_state(state, &runner))
+    Some(c.into_state(&refreshed, &runner))
+}
+
+/// Writes project and webhook settings changed outside Terraform into the state, compared by
+/// meaning: AWS's defaults and additions are not changes.
+fn refresh_settings(
+    state: &mut Value,
+    runner: &RunnerConfig,
+    project: &codebuild::ProjectInfo,
+    source: Option<&str>,
+) {
+    let Value::Object(attrs) = state else { return };
+    let prior = runner.project_spec(source.unwrap_or_default());
+    let remote = settings::normalise_project(project.spec.clone(), &prior);
+    settings::write_project(attrs, &remote, &prior);
+    if remote.tags != prior.tags {
+        let tags = remote.tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect();
+        attrs.insert("tags_all".into(), Value::Map(tags));
+    }
+    if let Some(hook) = &project.webhook {
+        // Whether the hook is registered by hand is fixed at creation; AWS may not echo it.
+        let remote = codebuild::WebhookSpec {
+            manual_creation: runner.webhook.manual_creation,
+            ..hook.spec.clone()
+        };
+        settings::write_webhook(attrs, &remote, &runner.webhook);
+    }
 }
 
 /// True when the state's connection was created by this resource (not a shared one).

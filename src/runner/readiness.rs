@@ -20,7 +20,7 @@ const HOST_BACKOFF: Backoff =
 const REMIND_EVERY: u32 = 12;
 
 /// Host statuses that mean "AWS is still setting the host up".
-const HOST_SETTING_UP: &[&str] = &["VPC_CONFIG_INITIALIZING"];
+pub const HOST_SETTING_UP: &[&str] = &["VPC_CONFIG_INITIALIZING"];
 
 /// Waits until the host leaves its set-up states; returns the status it settled in.
 /// A host not visible yet right after creation counts as still setting up.

@@ -153,6 +153,82 @@ pub fn aws_id(value: &Value, path: &AttributePath, diags: &mut Diagnostics, pref
     }
 }
 
+/// A whole number in `min..=max`.
+pub fn int_between(min: i64, max: i64) -> impl Fn(&Value, &AttributePath, &mut Diagnostics) {
+    move |value, path, diags| {
+        let ok = value.as_i64().is_some_and(|n| (min..=max).contains(&n));
+        if !ok {
+            fail(
+                diags,
+                path,
+                "Value Out Of Range",
+                format!("AWS accepts a whole number from {min} to {max} here."),
+            );
+        }
+    }
+}
+
+/// Tags: AWS's key and value lengths, no `aws:` prefix (reserved by AWS).
+pub fn tags(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    let Value::Map(map) = value else { return };
+    for (key, v) in map {
+        let at = path.clone().key(key);
+        let len = v.as_str().map_or(0, |s| s.chars().count());
+        if key.is_empty() || key.chars().count() > 128 || key.to_ascii_lowercase().starts_with("aws:")
+        {
+            fail(diags, &at, "Invalid Tag Key",
+                format!("Tag key \"{key}\" is not allowed: use 1 to 128 characters, not \
+                    starting with \"aws:\" (reserved by AWS)."));
+        } else if len > 256 {
+            fail(diags, &at, "Invalid Tag Value",
+                format!("The value of tag \"{key}\" has {len} characters; AWS accepts 256."));
+        }
+    }
+}
+
+/// A list of 1 to 16 AWS ids with one prefix (`subnet-`, `sg-`).
+pub fn id_list(prefix: &'static str) -> impl Fn(&Value, &AttributePath, &mut Diagnostics) {
+    move |value, path, diags| {
+        let items = value.elements();
+        if items.is_empty() || items.len() > 16 {
+            fail(diags, path, "Wrong Number Of Ids",
+                format!("Give 1 to 16 ids starting with \"{prefix}\"; there are {}.", items.len()));
+        }
+        for (i, item) in items.iter().enumerate() {
+            aws_id(item, &path.clone().index(i as i64), diags, prefix);
+        }
+    }
+}
+
+/// A CodeBuild fleet ARN.
+pub fn fleet_arn(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    let Some(arn) = value.as_str() else { return };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = matches!(parts.as_slice(),
+        ["arn", partition, "codebuild", region, account, resource]
+            if partition.starts_with("aws") && !region.is_empty() && account.len() == 12
+            && resource.strip_prefix("fleet/").is_some_and(|r| !r.is_empty()));
+    if !ok {
+        fail(diags, path, "Invalid Fleet ARN",
+            format!("\"{arn}\" is not a CodeBuild fleet ARN. It looks like \
+                arn:aws:codebuild:us-east-1:123456789012:fleet/<name>:<id>."));
+    }
+}
+
+/// Modes of a local cache.
+pub fn cache_modes(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    const MODES: &[&str] =
+        &["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE", "LOCAL_CUSTOM_CACHE"];
+    for (i, mode) in value.elements().iter().enumerate() {
+        one_of(mode, &path.clone().index(i as i64), diags, MODES, "cache mode");
+    }
+}
+
+/// `ENABLED` or `DISABLED`.
+pub fn logs_status(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    one_of(value, path, diags, &["ENABLED", "DISABLED"], "log status");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +272,23 @@ mod tests {
         assert!(!errors(length_between(1, 3), "abc"));
         assert!(!errors(|v, p, d| aws_id(v, p, d, "vpc-"), "vpc-0123abcd"));
         assert!(errors(|v, p, d| aws_id(v, p, d, "vpc-"), "vpc-1"));
+    }
+
+    #[test]
+    fn ranges_and_tags() {
+        let check = |v: Value, f: &dyn Fn(&Value, &AttributePath, &mut Diagnostics)| {
+            let mut d = Diagnostics::default();
+            f(&v, &AttributePath::root().attr("x"), &mut d);
+            d.has_errors()
+        };
+        assert!(check(Value::number_i64(4), &int_between(5, 2160)));
+        assert!(!check(Value::number_i64(60), &int_between(5, 2160)));
+        let bad = Value::Map([("aws:x".to_string(), Value::string("v"))].into_iter().collect());
+        assert!(check(bad, &tags));
+        let good = Value::Map([("team".to_string(), Value::string("p"))].into_iter().collect());
+        assert!(!check(good, &tags));
+        let ids = Value::List(vec![Value::string("subnet-0123abcd")]);
+        assert!(!check(ids, &id_list("subnet-")));
+        assert!(check(Value::List(vec![]), &id_list("subnet-")));
     }
 }
