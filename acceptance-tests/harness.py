@@ -8,6 +8,7 @@ overrides for both services.
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,7 +21,9 @@ from pathlib import Path
 
 ACCEPTANCE_DIR = Path(__file__).resolve().parent
 PROVIDER_SOURCE = "example/gitlab-codebuild"
-PROVIDER_VERSION = "0.1.0"
+# The version lives in Cargo.toml only; the mirror must offer the version the binary reports.
+PROVIDER_VERSION = re.search(r'^version = "([^"]+)"',
+                             (ACCEPTANCE_DIR.parent / "Cargo.toml").read_text(), re.M).group(1)
 
 # Nothing in these tests may read real credentials or reach a metadata address.
 FAKE_ENV = {

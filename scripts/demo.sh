@@ -29,9 +29,10 @@ read -r endpoint <"$work/emulator.out"
 cat "$work/emulator.out" >/dev/null &
 echo "    emulator at $endpoint"
 
-mirror="$work/mirror/registry.terraform.io/example/gitlab-codebuild/0.1.0/linux_amd64"
+version=$(sed -n 's/^version = "\([^"]*\)".*/\1/p' "$root/Cargo.toml" | head -n 1)
+mirror="$work/mirror/registry.terraform.io/example/gitlab-codebuild/$version/linux_amd64"
 mkdir -p "$mirror"
-ln -s "$root/$PROVIDER_BIN" "$mirror/terraform-provider-gitlab-codebuild_v0.1.0"
+ln -s "$root/$PROVIDER_BIN" "$mirror/terraform-provider-gitlab-codebuild_v$version"
 cat >"$work/terraformrc" <<RC
 provider_installation {
   filesystem_mirror {
