@@ -16,7 +16,7 @@ import uuid
 from . import ACCOUNT_ID
 from .errors import ApiError
 from .paging import page
-from .state import (PENDING, VPC_DELETING, VPC_INITIALIZING,
+from .state import (AVAILABLE, PENDING, VPC_DELETING, VPC_INITIALIZING,
                     Connection, Host, arn, normalize_arn)
 
 # Provider types that need a host (self-managed installations).
@@ -73,7 +73,8 @@ def update_host(store, region, p):
     if host.status in VPC_STATES:
         raise ApiError("ConflictException",
                        f"Host {host.arn} is in status {host.status}; try again later")
-    if host.status != PENDING:
+    editable = {PENDING, AVAILABLE} if store.config.update_available_host else {PENDING}
+    if host.status not in editable:
         # unconfirmed: the console guide says a host is editable only while PENDING.
         raise ApiError("UnsupportedOperationException",
                        f"Host {host.arn} can be updated only in PENDING status, it is {host.status}")
@@ -86,6 +87,7 @@ def update_host(store, region, p):
         host.provider_endpoint = endpoint
     if p.get("VpcConfiguration"):
         host.vpc_configuration = p["VpcConfiguration"]
+        host.settled_status = host.status  # an AVAILABLE host keeps its registration
         _start_vpc_transition(store, host, VPC_INITIALIZING, time.time())
     return {}
 

@@ -7,6 +7,7 @@ exists and what was called, and reset. See README.md for the reference.
 """
 
 import copy
+import time
 
 from . import model, steering
 from .codebuild import project_view
@@ -96,7 +97,8 @@ def _check_config(body):
         raise ControlError(400, "host_setup_delay must be seconds >= 0")
     if "duplicate_host_error" in body and not isinstance(body["duplicate_host_error"], str):
         raise ControlError(400, "duplicate_host_error must be an error code")
-    for flag in ("server_defaults", "role_lacks_connection_permission"):
+    for flag in ("server_defaults", "role_lacks_connection_permission",
+                 "update_available_host"):
         if flag in body and not isinstance(body[flag], bool):
             raise ControlError(400, f"{flag} must be true or false")
     if "not_found_after_create" in body:
@@ -133,8 +135,18 @@ def authorize(store, body):
 
 
 def fail(store, body):
+    """Status ERROR; optionally AWS's own retry brings it back later."""
     target = _resource(store, body)
     _set_status(target, ERROR)
+    now = time.time()
+    recover, authorize_later = body.get("recover_after"), body.get("authorize_after")
+    for name, value in (("recover_after", recover), ("authorize_after", authorize_later)):
+        if value is not None and not _seconds(value):
+            raise ControlError(400, f"{name} must be seconds >= 0")
+    if hasattr(target, "recover_at"):
+        target.recover_at = None if recover is None else now + recover
+        if authorize_later is not None:
+            target.authorize_at = now + max(authorize_later, recover or 0)
     return {"arn": target.arn, "status": ERROR}
 
 
@@ -143,6 +155,8 @@ def _set_status(resource, status):
         return  # a host being deleted stays on its way out
     resource.status = status
     resource.authorize_at = None
+    if hasattr(resource, "recover_at"):
+        resource.recover_at = None
     if hasattr(resource, "settle_at"):
         resource.settle_at = None
 

@@ -38,6 +38,7 @@ class Host:
     status_message: Optional[str] = None
     settle_at: Optional[float] = None     # end of a VPC_CONFIG_* state
     authorize_at: Optional[float] = None  # auto-authorize moment
+    settled_status: str = PENDING         # status once VPC_CONFIG_INITIALIZING ends
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Connection:
     status: str = PENDING
     provider_endpoint: Optional[str] = None
     authorize_at: Optional[float] = None
+    recover_at: Optional[float] = None    # ERROR -> PENDING (AWS retries failed connections)
 
 
 @dataclass
@@ -77,6 +79,9 @@ class Config:
     # CreateWebhook answers "Access denied to connection" as when the project's
     # service role may not use the connection.
     role_lacks_connection_permission: bool = False
+    # The console guide allows editing a host only while PENDING; true lets
+    # UpdateHost change an AVAILABLE host too (it stays AVAILABLE). Unconfirmed.
+    update_available_host: bool = False
 
 
 @dataclass
@@ -127,12 +132,14 @@ class Store:
             for key, host in list(self.hosts.items()):
                 self._tick_host(key, host, now)
             for conn in self.connections.values():
+                if conn.status == ERROR and _due(conn.recover_at, now):
+                    conn.status, conn.recover_at = PENDING, None
                 if conn.status == PENDING and _due(conn.authorize_at, now):
                     conn.status = AVAILABLE
 
     def _tick_host(self, key, host, now):
         if host.status == VPC_INITIALIZING and _due(host.settle_at, now):
-            host.status, host.settle_at = PENDING, None
+            host.status, host.settle_at = host.settled_status, None
         if host.status == VPC_DELETING and _due(host.settle_at, now):
             del self.hosts[key]
             return

@@ -3,6 +3,7 @@ windows after create, server-side defaults, malformed 200 bodies, a service
 role without the connection permission, and request-rate throttling."""
 
 import json
+import time
 
 import cbor2
 import pytest
@@ -188,3 +189,35 @@ def test_throttle_on_every_operation_and_cbor_error_shape(emulator):
     assert cbor2.loads(body)["__type"] == "com.amazonaws.codeconnections#ThrottlingException"
     emulator.post("throttle", {"operation": "*", "rate": 0})
     assert cbor_call(emulator, "ListHosts", {})[0].status == 200
+
+
+def test_failed_connection_recovers_as_aws_retries_it(cc, emulator):
+    conn = cc.create_connection(ConnectionName="c", ProviderType="GitLab")["ConnectionArn"]
+    emulator.post("connections/fail", {"arn": conn, "recover_after": 0.2,
+                                       "authorize_after": 0.4})
+    status = lambda: cc.get_connection(ConnectionArn=conn)["Connection"]["ConnectionStatus"]
+    assert status() == "ERROR"
+    time.sleep(0.25)
+    assert status() == "PENDING"
+    time.sleep(0.2)
+    assert status() == "AVAILABLE"
+    emulator.post("connections/fail", {"arn": conn})
+    time.sleep(0.25)
+    assert status() == "ERROR"  # without recover_after it stays failed
+
+
+def test_update_of_an_available_host_only_when_switched_on(cc, emulator):
+    host = cc.create_host(Name="h", ProviderType="GitLabSelfManaged",
+                          ProviderEndpoint=GITLAB_URL)["HostArn"]
+    emulator.post("connections/authorize", {"arn": host})
+    vpc = {"VpcId": "vpc-01234567", "SubnetIds": ["subnet-01234567"],
+           "SecurityGroupIds": ["sg-01234567"]}
+    with pytest.raises(ClientError) as exc:
+        cc.update_host(HostArn=host, ProviderEndpoint=GITLAB_URL, VpcConfiguration=vpc)
+    assert error_of(exc)[0] == "UnsupportedOperationException"
+    emulator.post("config", {"update_available_host": True, "host_setup_delay": 0.2})
+    cc.update_host(HostArn=host, ProviderEndpoint=GITLAB_URL, VpcConfiguration=vpc)
+    assert cc.get_host(HostArn=host)["Status"] == "VPC_CONFIG_INITIALIZING"
+    time.sleep(0.25)
+    got = cc.get_host(HostArn=host)
+    assert (got["Status"], got["VpcConfiguration"]) == ("AVAILABLE", vpc)
