@@ -46,7 +46,8 @@ demo: build tools
 
 test: test-unit test-acceptance
 
-test-unit:
+# The emulator contract test (tests/emulator_contract.rs) runs the emulator from the venv.
+test-unit: $(PYTHON)
 	cargo test --all-targets
 
 test-acceptance: build tools
