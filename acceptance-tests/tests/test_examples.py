@@ -36,7 +36,8 @@ def example_workspace(terraform_bin, cli_config_file, emulator, examples_copy, n
 
 def test_every_required_example_exists():
     roots = example_roots()
-    for name in ("basic", "vpc-host", "shared-connection", "module", "module/examples/complete"):
+    for name in ("basic", "vpc-host", "shared-connection", "group-webhook", "module",
+                 "module/examples/complete"):
         assert name in roots, roots
     assert (EXAMPLES / "module" / "README.md").is_file()
 
