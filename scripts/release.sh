@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the release assets the Terraform Registry expects, into dist/ (or --out DIR):
 #
-#   terraform-provider-gitlab-codebuild_<version>_<os>_<arch>.zip   one per platform built
-#   terraform-provider-gitlab-codebuild_<version>_manifest.json      terraform-registry-manifest.json
-#   terraform-provider-gitlab-codebuild_<version>_SHA256SUMS         of the zips and the manifest
-#   terraform-provider-gitlab-codebuild_<version>_SHA256SUMS.sig     binary detached signature,
-#                                                                    only when GPG_FINGERPRINT is set
+#   <p>_<version>_<os>_<arch>.zip    one per platform built
+#   <p>_<version>_manifest.json      a copy of terraform-registry-manifest.json
+#   <p>_<version>_SHA256SUMS         checksums of the zips and the manifest
+#   <p>_<version>_SHA256SUMS.sig     binary detached signature, when GPG_FINGERPRINT is set
+#
+# where <p> is terraform-provider-gitlab-codebuild.
 #
 # The version comes from Cargo.toml and nowhere else. Platforms: every target in
 # RELEASE_TARGETS whose Rust standard library is installed is cross-compiled; the others are
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
     --binary) binary=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "release: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,7 +48,9 @@ fi
 
 host=$(rustc -vV 2>/dev/null | sed -n 's/^host: //p' || true)
 sysroot=$(rustc --print sysroot 2>/dev/null || true)
-: "${RELEASE_TARGETS:=x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-gnu}"
+all_targets="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-apple-darwin"
+all_targets+=" aarch64-apple-darwin x86_64-pc-windows-gnu"
+: "${RELEASE_TARGETS:=$all_targets}"
 : "${SOURCE_DATE_EPOCH:=$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}"
 
 platform_of() {
@@ -66,7 +69,7 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out"
 rm -f "$out/${project}_${version}_"*
 
-# Zips one binary as the registry names it; the file inside is terraform-provider-<name>_v<version>.
+# Zips one binary as the registry names it; inside: terraform-provider-<name>_v<version>.
 package() {
   local bin=$1 platform=$2 suffix=""
   [[ "$platform" == windows_* ]] && suffix=.exe

@@ -32,8 +32,10 @@ def gendocs():
 
 @pytest.fixture(scope="module")
 def tool_env(terraform_bin):
-    provider = os.environ.get("PROVIDER_BIN") or ROOT / "target/debug/terraform-provider-gitlab-codebuild"
-    return dict(os.environ, TERRAFORM=str(terraform_bin), PROVIDER_BIN=str(Path(provider).resolve()))
+    provider = (os.environ.get("PROVIDER_BIN")
+                or ROOT / "target/debug/terraform-provider-gitlab-codebuild")
+    return dict(os.environ, TERRAFORM=str(terraform_bin),
+                PROVIDER_BIN=str(Path(provider).resolve()))
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,8 @@ def example_roots():
 @pytest.fixture
 def examples_copy(tmp_path):
     target = tmp_path / "examples"
-    shutil.copytree(EXAMPLES, target,
-                    ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
+    ignore = shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl")
+    shutil.copytree(EXAMPLES, target, ignore=ignore)
     return target
 
 
