@@ -13,6 +13,11 @@ IAM) merged with the schema's markdown descriptions and the example files under 
 Environment: TERRAFORM (default .tools/terraform) and PROVIDER_BIN (default
 target/debug/terraform-provider-gitlab-codebuild), as for the acceptance tests.
 Only the Python standard library is used.
+
+Layout and front matter follow what the registry reads (and what tfplugindocs writes):
+docs/index.md, docs/resources/<type>.md, docs/data-sources/<type>.md, each with page_title,
+subcategory and description. A type keeps its full name in the file name because the
+provider name `gitlab-codebuild` is not a prefix of `gitlab_codebuild_runner`.
 """
 
 import argparse
