@@ -9,7 +9,7 @@ use crate::framework::timeouts::timeout_for;
 use crate::framework::{Diagnostics, PlanRequest};
 use crate::runner::converge::format_duration;
 use crate::runner::create::DEFAULT_CREATE_TIMEOUT;
-use crate::runner::model::{merge_tags, string_map, Computed, RunnerConfig};
+use crate::runner::model::{authorization_url, merge_tags, string_map, Computed, RunnerConfig};
 use crate::runner::settings::webhook_from_value;
 use crate::runner::tag::runner_tag;
 use crate::value::{AttributePath, Value};
@@ -51,6 +51,8 @@ pub fn modify_plan(
     let planned_connection = attrs.get("connection_arn").unwrap_or(&Value::Null);
     if shared && planned_connection != request.prior.attr("connection_arn") {
         repairs.switch_connection();
+        let url = planned_connection.as_str().and_then(authorization_url);
+        attrs.insert("authorization_url".into(), url.map(Value::string).unwrap_or(Value::Unknown));
     }
     let (old_hook, new_hook) = (webhook_from_value(request.prior), webhook_from_value(config));
     if config.attr("webhook").is_wholly_known() && old_hook.needs_recreate(&new_hook) {
