@@ -70,12 +70,30 @@ pub fn enabled(level: Level) -> bool {
     max != 0 && level as u8 >= max
 }
 
+tokio::task_local! {
+    /// Fields every line logged inside one RPC carries (RPC name, request id, resource type),
+    /// so a resource's own log calls need not repeat them.
+    static CONTEXT: Vec<(&'static str, Json)>;
+}
+
+/// Runs `work` with `fields` added to every line it logs.
+pub async fn with_context<F: std::future::Future>(
+    fields: Vec<(&'static str, Json)>,
+    work: F,
+) -> F::Output {
+    CONTEXT.scope(fields, work).await
+}
+
 /// Writes one log line. Prefer the `log_*!` macros.
 pub fn emit(level: Level, module: &str, message: &str, fields: &[(&str, Json)]) {
     if !enabled(level) {
         return;
     }
-    let line = format_line(level, module, message, fields, SystemTime::now());
+    let mut all: Vec<(&str, Json)> = CONTEXT
+        .try_with(|context| context.iter().map(|(k, v)| (*k, v.clone())).collect())
+        .unwrap_or_default();
+    all.extend(fields.iter().map(|(k, v)| (*k, v.clone())));
+    let line = format_line(level, module, message, &all, SystemTime::now());
     // A closed stderr must not take the provider down; the line is simply lost.
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
@@ -187,6 +205,17 @@ mod tests {
         assert_eq!(parsed["@module"], "provider.runner");
         assert_eq!(parsed["arn"], "arn:x");
         assert!(line.ends_with('\n'));
+    }
+
+    #[tokio::test]
+    async fn context_fields_reach_every_line_inside_the_scope() {
+        let fields = vec![("tf_rpc", Json::from("ReadResource"))];
+        let seen = with_context(fields, async {
+            CONTEXT.with(|c| c.iter().map(|(k, _)| *k).collect::<Vec<_>>())
+        })
+        .await;
+        assert_eq!(seen, vec!["tf_rpc"]);
+        assert!(CONTEXT.try_with(|_| ()).is_err());
     }
 
     #[test]

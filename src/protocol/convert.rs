@@ -12,7 +12,10 @@ macro_rules! conversions {
 
         /// Framework schema to wire schema.
         pub(crate) fn schema(s: &Schema) -> pb::Schema {
-            pb::Schema { version: s.version, block: Some(block(&s.block)) }
+            pb::Schema {
+                version: s.version,
+                block: Some(block(&s.block)),
+            }
         }
 
         fn block(b: &Block) -> pb::schema::Block {
@@ -91,12 +94,19 @@ macro_rules! conversions {
 
         /// Wire value to framework value (absent means null).
         pub(crate) fn dynamic_in(v: Option<pb::DynamicValue>) -> FwDynamic {
-            v.map(|v| FwDynamic { msgpack: v.msgpack, json: v.json }).unwrap_or_default()
+            v.map(|v| FwDynamic {
+                msgpack: v.msgpack,
+                json: v.json,
+            })
+            .unwrap_or_default()
         }
 
         /// Framework value to wire value.
         pub(crate) fn dynamic_out(v: Option<FwDynamic>) -> Option<pb::DynamicValue> {
-            v.map(|v| pb::DynamicValue { msgpack: v.msgpack, json: v.json })
+            v.map(|v| pb::DynamicValue {
+                msgpack: v.msgpack,
+                json: v.json,
+            })
         }
     };
 }

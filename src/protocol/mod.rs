@@ -6,6 +6,9 @@ mod convert;
 pub mod generated;
 mod guard;
 mod service;
+
+#[cfg(test)]
+mod agreement_tests;
 pub mod v5;
 pub mod v6;
 

@@ -5,11 +5,14 @@
 macro_rules! provider_service {
     (
         $svc:ident, $pb:ident,
-        get_schema: $get_schema:ident,
-        validate_provider: $validate_provider:ident / $validate_provider_msg:ident,
-        validate_resource: $validate_resource:ident / $validate_resource_msg:ident,
-        validate_data: $validate_data:ident / $validate_data_msg:ident,
-        configure: $configure:ident / $configure_msg:ident,
+        get_schema: $get_schema:ident = $get_schema_name:literal,
+        validate_provider: $validate_provider:ident / $validate_provider_msg:ident
+            = $validate_provider_name:literal,
+        validate_resource: $validate_resource:ident / $validate_resource_msg:ident
+            = $validate_resource_name:literal,
+        validate_data: $validate_data:ident / $validate_data_msg:ident
+            = $validate_data_name:literal,
+        configure: $configure:ident / $configure_msg:ident = $configure_name:literal,
         stop: $stop:ident / $stop_msg:ident $(,)?
     ) => {
         use std::sync::Arc;
@@ -17,7 +20,7 @@ macro_rules! provider_service {
         use tonic::{Request, Response, Status};
 
         use crate::framework::server::ProviderServer;
-        use crate::protocol::guard::guarded;
+        use crate::protocol::guard::{guarded, Call};
 
         crate::protocol::convert::conversions!($pb);
 
@@ -37,7 +40,10 @@ macro_rules! provider_service {
 
         /// Capabilities we opt into: destroy plans go through PlanResourceChange (TF >= 1.3).
         fn capabilities() -> pb::ServerCapabilities {
-            pb::ServerCapabilities { plan_destroy: true, ..Default::default() }
+            pb::ServerCapabilities {
+                plan_destroy: true,
+                ..Default::default()
+            }
         }
 
         fn unsupported(what: &str) -> Diagnostics {
@@ -51,57 +57,108 @@ macro_rules! provider_service {
 
         #[tonic::async_trait]
         impl pb::provider_server::Provider for $svc {
-            async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> R<pb::get_metadata::Response> {
+            async fn get_metadata(
+                &self,
+                _: Request<pb::get_metadata::Request>,
+            ) -> R<pb::get_metadata::Response> {
                 let e = self.engine.clone();
-                guarded("GetMetadata", async move {
-                    pb::get_metadata::Response {
-                        server_capabilities: Some(capabilities()),
-                        resources: e.resource_schemas()
-                            .map(|(n, _)| pb::get_metadata::ResourceMetadata { type_name: n.into() })
-                            .collect(),
-                        data_sources: e.data_source_schemas()
-                            .map(|(n, _)| pb::get_metadata::DataSourceMetadata { type_name: n.into() })
-                            .collect(),
+                guarded(
+                    Call::new("GetMetadata"),
+                    async move {
+                        pb::get_metadata::Response {
+                            server_capabilities: Some(capabilities()),
+                            resources: e
+                                .resource_schemas()
+                                .map(|(n, _)| pb::get_metadata::ResourceMetadata {
+                                    type_name: n.into(),
+                                })
+                                .collect(),
+                            data_sources: e
+                                .data_source_schemas()
+                                .map(|(n, _)| pb::get_metadata::DataSourceMetadata {
+                                    type_name: n.into(),
+                                })
+                                .collect(),
+                            ..Default::default()
+                        }
+                    },
+                    |d| pb::get_metadata::Response {
+                        diagnostics: diagnostics(d),
                         ..Default::default()
-                    }
-                }, |d| pb::get_metadata::Response { diagnostics: diagnostics(d), ..Default::default() })
+                    },
+                )
                 .await
             }
 
-            async fn $get_schema(&self, _: Request<pb::get_provider_schema::Request>)
-                -> R<pb::get_provider_schema::Response> {
+            async fn $get_schema(
+                &self,
+                _: Request<pb::get_provider_schema::Request>,
+            ) -> R<pb::get_provider_schema::Response> {
                 let e = self.engine.clone();
-                guarded(stringify!($get_schema), async move {
-                    pb::get_provider_schema::Response {
-                        provider: Some(schema(e.provider_schema())),
-                        resource_schemas: e.resource_schemas().map(|(n, s)| (n.into(), schema(s))).collect(),
-                        data_source_schemas: e.data_source_schemas()
-                            .map(|(n, s)| (n.into(), schema(s)))
-                            .collect(),
-                        server_capabilities: Some(capabilities()),
+                guarded(
+                    Call::new($get_schema_name),
+                    async move {
+                        pb::get_provider_schema::Response {
+                            provider: Some(schema(e.provider_schema())),
+                            resource_schemas: e
+                                .resource_schemas()
+                                .map(|(n, s)| (n.into(), schema(s)))
+                                .collect(),
+                            data_source_schemas: e
+                                .data_source_schemas()
+                                .map(|(n, s)| (n.into(), schema(s)))
+                                .collect(),
+                            server_capabilities: Some(capabilities()),
+                            ..Default::default()
+                        }
+                    },
+                    |d| pb::get_provider_schema::Response {
+                        diagnostics: diagnostics(d),
                         ..Default::default()
-                    }
-                }, |d| pb::get_provider_schema::Response { diagnostics: diagnostics(d), ..Default::default() })
+                    },
+                )
                 .await
             }
 
-            async fn $validate_provider(&self, r: Request<pb::$validate_provider_msg::Request>)
-                -> R<pb::$validate_provider_msg::Response> {
+            async fn $validate_provider(
+                &self,
+                r: Request<pb::$validate_provider_msg::Request>,
+            ) -> R<pb::$validate_provider_msg::Response> {
                 let (e, r) = (self.engine.clone(), r.into_inner());
-                guarded(stringify!($validate_provider), async move {
-                    let d = e.validate_provider_config(&dynamic_in(r.config));
-                    pb::$validate_provider_msg::Response { diagnostics: diagnostics(d), ..Default::default() }
-                }, |d| pb::$validate_provider_msg::Response { diagnostics: diagnostics(d), ..Default::default() })
+                guarded(
+                    Call::new($validate_provider_name),
+                    async move {
+                        let d = e.validate_provider_config(&dynamic_in(r.config));
+                        pb::$validate_provider_msg::Response {
+                            diagnostics: diagnostics(d),
+                            ..Default::default()
+                        }
+                    },
+                    |d| pb::$validate_provider_msg::Response {
+                        diagnostics: diagnostics(d),
+                        ..Default::default()
+                    },
+                )
                 .await
             }
 
-            async fn $validate_resource(&self, r: Request<pb::$validate_resource_msg::Request>)
-                -> R<pb::$validate_resource_msg::Response> {
+            async fn $validate_resource(
+                &self,
+                r: Request<pb::$validate_resource_msg::Request>,
+            ) -> R<pb::$validate_resource_msg::Response> {
                 let (e, r) = (self.engine.clone(), r.into_inner());
-                guarded(stringify!($validate_resource), async move {
-                    let d = e.validate_resource_config(&r.type_name, &dynamic_in(r.config));
-                    pb::$validate_resource_msg::Response { diagnostics: diagnostics(d) }
-                }, |d| pb::$validate_resource_msg::Response { diagnostics: diagnostics(d) })
+                guarded(
+                    Call::on($validate_resource_name, &r.type_name),
+                    async move {
+                        let d = e.validate_resource_config(&r.type_name, &dynamic_in(r.config));
+                        pb::$validate_resource_msg::Response {
+                            diagnostics: diagnostics(d),
+                        }
+                    },
+                    |d| pb::$validate_resource_msg::Response {
+                        diagnostics: diagnostics(d),
+                    },
+                )
                 .await
             }
 
@@ -110,156 +167,236 @@ macro_rules! provider_service {
                 r: Request<pb::$validate_data_msg::Request>,
             ) -> R<pb::$validate_data_msg::Response> {
                 let (e, r) = (self.engine.clone(), r.into_inner());
-                guarded(stringify!($validate_data), async move {
-                    let d = e.validate_data_source_config(&r.type_name, &dynamic_in(r.config));
-                    pb::$validate_data_msg::Response { diagnostics: diagnostics(d) }
-                }, |d| pb::$validate_data_msg::Response { diagnostics: diagnostics(d) })
-                .await
-            }
-
-            async fn upgrade_resource_state(&self, r: Request<pb::upgrade_resource_state::Request>)
-                -> R<pb::upgrade_resource_state::Response> {
-                let (e, r) = (self.engine.clone(), r.into_inner());
-                guarded("UpgradeResourceState", async move {
-                    let raw = r.raw_state.map(|s| s.json).unwrap_or_default();
-                    let (state, d) = e.upgrade_resource_state(&r.type_name, r.version, &raw);
-                    pb::upgrade_resource_state::Response {
-                        upgraded_state: dynamic_out(state),
+                guarded(
+                    Call::on($validate_data_name, &r.type_name),
+                    async move {
+                        let d = e.validate_data_source_config(&r.type_name, &dynamic_in(r.config));
+                        pb::$validate_data_msg::Response {
+                            diagnostics: diagnostics(d),
+                        }
+                    },
+                    |d| pb::$validate_data_msg::Response {
                         diagnostics: diagnostics(d),
-                    }
-                }, |d| pb::upgrade_resource_state::Response { diagnostics: diagnostics(d), ..Default::default() })
+                    },
+                )
                 .await
             }
 
-            async fn $configure(&self, r: Request<pb::$configure_msg::Request>)
-                -> R<pb::$configure_msg::Response> {
+            async fn upgrade_resource_state(
+                &self,
+                r: Request<pb::upgrade_resource_state::Request>,
+            ) -> R<pb::upgrade_resource_state::Response> {
                 let (e, r) = (self.engine.clone(), r.into_inner());
-                guarded(stringify!($configure), async move {
-                    let d = e.configure(&r.terraform_version, &dynamic_in(r.config)).await;
-                    pb::$configure_msg::Response { diagnostics: diagnostics(d) }
-                }, |d| pb::$configure_msg::Response { diagnostics: diagnostics(d) })
+                guarded(
+                    Call::on("UpgradeResourceState", &r.type_name),
+                    async move {
+                        let raw = r.raw_state.map(|s| s.json).unwrap_or_default();
+                        let (state, d) = e.upgrade_resource_state(&r.type_name, r.version, &raw);
+                        pb::upgrade_resource_state::Response {
+                            upgraded_state: dynamic_out(state),
+                            diagnostics: diagnostics(d),
+                        }
+                    },
+                    |d| pb::upgrade_resource_state::Response {
+                        diagnostics: diagnostics(d),
+                        ..Default::default()
+                    },
+                )
                 .await
             }
 
-            async fn read_resource(&self, r: Request<pb::read_resource::Request>)
-                -> R<pb::read_resource::Response> {
+            async fn $configure(
+                &self,
+                r: Request<pb::$configure_msg::Request>,
+            ) -> R<pb::$configure_msg::Response> {
+                let (e, r) = (self.engine.clone(), r.into_inner());
+                guarded(
+                    Call::new($configure_name),
+                    async move {
+                        let d = e
+                            .configure(&r.terraform_version, &dynamic_in(r.config))
+                            .await;
+                        pb::$configure_msg::Response {
+                            diagnostics: diagnostics(d),
+                        }
+                    },
+                    |d| pb::$configure_msg::Response {
+                        diagnostics: diagnostics(d),
+                    },
+                )
+                .await
+            }
+
+            async fn read_resource(
+                &self,
+                r: Request<pb::read_resource::Request>,
+            ) -> R<pb::read_resource::Response> {
                 let (e, r) = (self.engine.clone(), r.into_inner());
                 let fallback_state = r.current_state.clone();
-                guarded("ReadResource", async move {
-                    let out = e.read_resource(&r.type_name, &dynamic_in(r.current_state), r.private).await;
-                    pb::read_resource::Response {
-                        new_state: dynamic_out(out.state),
-                        diagnostics: diagnostics(out.diagnostics),
-                        private: out.private,
-                    }
-                }, move |d| pb::read_resource::Response {
-                    // Never drop an object from state because the provider failed.
-                    new_state: fallback_state,
-                    diagnostics: diagnostics(d),
-                    ..Default::default()
-                })
+                guarded(
+                    Call::on("ReadResource", &r.type_name),
+                    async move {
+                        let out = e
+                            .read_resource(&r.type_name, &dynamic_in(r.current_state), r.private)
+                            .await;
+                        pb::read_resource::Response {
+                            new_state: dynamic_out(out.state),
+                            diagnostics: diagnostics(out.diagnostics),
+                            private: out.private,
+                        }
+                    },
+                    move |d| pb::read_resource::Response {
+                        // Never drop an object from state because the provider failed.
+                        new_state: fallback_state,
+                        diagnostics: diagnostics(d),
+                        ..Default::default()
+                    },
+                )
                 .await
             }
 
-            async fn plan_resource_change(&self, r: Request<pb::plan_resource_change::Request>)
-                -> R<pb::plan_resource_change::Response> {
+            async fn plan_resource_change(
+                &self,
+                r: Request<pb::plan_resource_change::Request>,
+            ) -> R<pb::plan_resource_change::Response> {
                 let (e, r) = (self.engine.clone(), r.into_inner());
-                guarded("PlanResourceChange", async move {
-                    let out = e
-                        .plan_resource_change(
-                            &r.type_name,
-                            &dynamic_in(r.prior_state),
-                            &dynamic_in(r.proposed_new_state),
-                            &dynamic_in(r.config),
-                            r.prior_private,
-                        )
-                        .await;
-                    pb::plan_resource_change::Response {
-                        planned_state: dynamic_out(out.planned_state),
-                        requires_replace: out.requires_replace.iter().map(path).collect(),
-                        planned_private: out.planned_private,
-                        diagnostics: diagnostics(out.diagnostics),
-                        legacy_type_system: false,
-                    }
-                }, |d| pb::plan_resource_change::Response { diagnostics: diagnostics(d), ..Default::default() })
+                guarded(
+                    Call::on("PlanResourceChange", &r.type_name),
+                    async move {
+                        let out = e
+                            .plan_resource_change(
+                                &r.type_name,
+                                &dynamic_in(r.prior_state),
+                                &dynamic_in(r.proposed_new_state),
+                                &dynamic_in(r.config),
+                                r.prior_private,
+                            )
+                            .await;
+                        pb::plan_resource_change::Response {
+                            planned_state: dynamic_out(out.planned_state),
+                            requires_replace: out.requires_replace.iter().map(path).collect(),
+                            planned_private: out.planned_private,
+                            diagnostics: diagnostics(out.diagnostics),
+                            legacy_type_system: false,
+                        }
+                    },
+                    |d| pb::plan_resource_change::Response {
+                        diagnostics: diagnostics(d),
+                        ..Default::default()
+                    },
+                )
                 .await
             }
 
-            async fn apply_resource_change(&self, r: Request<pb::apply_resource_change::Request>)
-                -> R<pb::apply_resource_change::Response> {
+            async fn apply_resource_change(
+                &self,
+                r: Request<pb::apply_resource_change::Request>,
+            ) -> R<pb::apply_resource_change::Response> {
                 let (e, r) = (self.engine.clone(), r.into_inner());
                 let fallback_state = r.prior_state.clone();
-                guarded("ApplyResourceChange", async move {
-                    let out = e
-                        .apply_resource_change(
-                            &r.type_name,
-                            &dynamic_in(r.prior_state),
-                            &dynamic_in(r.planned_state),
-                            &dynamic_in(r.config),
-                            r.planned_private,
-                        )
-                        .await;
-                    pb::apply_resource_change::Response {
-                        new_state: dynamic_out(out.state),
-                        private: out.private,
-                        diagnostics: diagnostics(out.diagnostics),
-                        legacy_type_system: false,
-                    }
-                }, move |d| pb::apply_resource_change::Response {
-                    new_state: fallback_state,
-                    diagnostics: diagnostics(d),
-                    ..Default::default()
-                })
-                .await
-            }
-
-            async fn import_resource_state(&self, r: Request<pb::import_resource_state::Request>)
-                -> R<pb::import_resource_state::Response> {
-                let (e, r) = (self.engine.clone(), r.into_inner());
-                guarded("ImportResourceState", async move {
-                    let (state, d) = e.import_resource_state(&r.type_name, &r.id).await;
-                    let imported = state.map(|s| pb::import_resource_state::ImportedResource {
-                        type_name: r.type_name.clone(),
-                        state: dynamic_out(Some(s)),
-                        private: Vec::new(),
-                    });
-                    pb::import_resource_state::Response {
-                        imported_resources: imported.into_iter().collect(),
+                guarded(
+                    Call::on("ApplyResourceChange", &r.type_name),
+                    async move {
+                        let out = e
+                            .apply_resource_change(
+                                &r.type_name,
+                                &dynamic_in(r.prior_state),
+                                &dynamic_in(r.planned_state),
+                                &dynamic_in(r.config),
+                                r.planned_private,
+                            )
+                            .await;
+                        pb::apply_resource_change::Response {
+                            new_state: dynamic_out(out.state),
+                            private: out.private,
+                            diagnostics: diagnostics(out.diagnostics),
+                            legacy_type_system: false,
+                        }
+                    },
+                    move |d| pb::apply_resource_change::Response {
+                        new_state: fallback_state,
                         diagnostics: diagnostics(d),
-                    }
-                }, |d| pb::import_resource_state::Response { diagnostics: diagnostics(d), ..Default::default() })
+                        ..Default::default()
+                    },
+                )
                 .await
             }
 
-            async fn move_resource_state(&self, _: Request<pb::move_resource_state::Request>)
-                -> R<pb::move_resource_state::Response> {
+            async fn import_resource_state(
+                &self,
+                r: Request<pb::import_resource_state::Request>,
+            ) -> R<pb::import_resource_state::Response> {
+                let (e, r) = (self.engine.clone(), r.into_inner());
+                guarded(
+                    Call::on("ImportResourceState", &r.type_name),
+                    async move {
+                        let (state, d) = e.import_resource_state(&r.type_name, &r.id).await;
+                        let imported = state.map(|s| pb::import_resource_state::ImportedResource {
+                            type_name: r.type_name.clone(),
+                            state: dynamic_out(Some(s)),
+                            private: Vec::new(),
+                        });
+                        pb::import_resource_state::Response {
+                            imported_resources: imported.into_iter().collect(),
+                            diagnostics: diagnostics(d),
+                        }
+                    },
+                    |d| pb::import_resource_state::Response {
+                        diagnostics: diagnostics(d),
+                        ..Default::default()
+                    },
+                )
+                .await
+            }
+
+            async fn move_resource_state(
+                &self,
+                _: Request<pb::move_resource_state::Request>,
+            ) -> R<pb::move_resource_state::Response> {
                 Ok(Response::new(pb::move_resource_state::Response {
-                    diagnostics: diagnostics(unsupported("Moving State From Another Resource Type")),
+                    diagnostics: diagnostics(unsupported(
+                        "Moving State From Another Resource Type",
+                    )),
                     ..Default::default()
                 }))
             }
 
-            async fn read_data_source(&self, r: Request<pb::read_data_source::Request>)
-                -> R<pb::read_data_source::Response> {
+            async fn read_data_source(
+                &self,
+                r: Request<pb::read_data_source::Request>,
+            ) -> R<pb::read_data_source::Response> {
                 let (e, r) = (self.engine.clone(), r.into_inner());
-                guarded("ReadDataSource", async move {
-                    let out = e.read_data_source(&r.type_name, &dynamic_in(r.config)).await;
-                    pb::read_data_source::Response {
-                        state: dynamic_out(out.state),
-                        diagnostics: diagnostics(out.diagnostics),
-                    }
-                }, |d| pb::read_data_source::Response { diagnostics: diagnostics(d), ..Default::default() })
+                guarded(
+                    Call::on("ReadDataSource", &r.type_name),
+                    async move {
+                        let out = e
+                            .read_data_source(&r.type_name, &dynamic_in(r.config))
+                            .await;
+                        pb::read_data_source::Response {
+                            state: dynamic_out(out.state),
+                            diagnostics: diagnostics(out.diagnostics),
+                        }
+                    },
+                    |d| pb::read_data_source::Response {
+                        diagnostics: diagnostics(d),
+                        ..Default::default()
+                    },
+                )
                 .await
             }
 
-            async fn get_functions(&self, _: Request<pb::get_functions::Request>)
-                -> R<pb::get_functions::Response> {
+            async fn get_functions(
+                &self,
+                _: Request<pb::get_functions::Request>,
+            ) -> R<pb::get_functions::Response> {
                 // No provider-defined functions: an empty set, not an error.
                 Ok(Response::new(pb::get_functions::Response::default()))
             }
 
-            async fn call_function(&self, r: Request<pb::call_function::Request>)
-                -> R<pb::call_function::Response> {
+            async fn call_function(
+                &self,
+                r: Request<pb::call_function::Request>,
+            ) -> R<pb::call_function::Response> {
                 let name = r.into_inner().name;
                 Ok(Response::new(pb::call_function::Response {
                     result: None,
@@ -270,11 +407,15 @@ macro_rules! provider_service {
                 }))
             }
 
-            async fn $stop(&self, _: Request<pb::$stop_msg::Request>)
-                -> R<pb::$stop_msg::Response> {
+            async fn $stop(
+                &self,
+                _: Request<pb::$stop_msg::Request>,
+            ) -> R<pb::$stop_msg::Response> {
                 crate::log_info!("StopProvider received; cancelling operations in flight");
                 self.engine.stop();
-                Ok(Response::new(pb::$stop_msg::Response { error: String::new() }))
+                Ok(Response::new(pb::$stop_msg::Response {
+                    error: String::new(),
+                }))
             }
         }
     };

@@ -2,10 +2,13 @@
 
 crate::protocol::service::provider_service!(
     V5, tfplugin5,
-    get_schema: get_schema,
-    validate_provider: prepare_provider_config / prepare_provider_config,
-    validate_resource: validate_resource_type_config / validate_resource_type_config,
-    validate_data: validate_data_source_config / validate_data_source_config,
-    configure: configure / configure,
+    get_schema: get_schema = "GetSchema",
+    validate_provider: prepare_provider_config / prepare_provider_config
+        = "PrepareProviderConfig",
+    validate_resource: validate_resource_type_config / validate_resource_type_config
+        = "ValidateResourceTypeConfig",
+    validate_data: validate_data_source_config / validate_data_source_config
+        = "ValidateDataSourceConfig",
+    configure: configure / configure = "Configure",
     stop: stop / stop,
 );
