@@ -12,6 +12,7 @@ pub mod plugin;
 pub mod protocol;
 pub mod provider;
 pub mod runner;
+pub mod runner_tags;
 pub mod value;
 
 /// The provider's registry address. The namespace is a placeholder until one is registered.

@@ -124,6 +124,6 @@ impl Provider for GitlabCodebuildProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        vec![Arc::new(crate::runner_tags::RunnerTags)]
     }
 }
