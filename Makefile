@@ -14,7 +14,8 @@ PROVIDER_BIN := target/debug/terraform-provider-gitlab-codebuild
 # Terraform never calls home, in tests and in the demo alike.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: build tools emulator demo test test-unit test-acceptance docs release clean
+.PHONY: build tools emulator demo test test-unit test-acceptance test-acceptance-v5 fuzz bench \
+	docs release clean
 
 build:
 	cargo build
@@ -44,15 +45,38 @@ emulator: $(PYTHON)
 demo: build tools
 	TERRAFORM=$(TERRAFORM) PYTHON=$(PYTHON) PROVIDER_BIN=$(PROVIDER_BIN) bash scripts/demo.sh
 
-test: test-unit test-acceptance
+test: test-unit test-acceptance test-acceptance-v5
 
 # The emulator contract test (tests/emulator_contract.rs) runs the emulator from the venv.
 test-unit: $(PYTHON)
 	cargo test --all-targets
 
+## PROTOCOL=5 (or 6) limits the plugin protocol the provider accepts for the whole suite.
 test-acceptance: build tools
 	cd acceptance-tests && TERRAFORM=../$(TERRAFORM) PROVIDER_BIN=../$(PROVIDER_BIN) \
+		$(if $(PROTOCOL),TF_GITLAB_CODEBUILD_PROTOCOL=$(PROTOCOL)) \
 		../$(PYTHON) -m pytest -q emulator_tests tests
+
+## The core lifecycle and the protocol tests once more over plugin protocol 5 (Terraform
+## offers 5 and 6 and would otherwise always pick 6).
+PROTOCOL_5_TESTS := tests/test_runner_lifecycle.py tests/test_protocol_cli.py \
+	tests/test_protocol_mtls.py tests/test_protocol_field_cases.py
+test-acceptance-v5: build tools
+	cd acceptance-tests && TERRAFORM=../$(TERRAFORM) PROVIDER_BIN=../$(PROVIDER_BIN) \
+		TF_GITLAB_CODEBUILD_PROTOCOL=5 ../$(PYTHON) -m pytest -q $(PROTOCOL_5_TESTS)
+
+## A longer run of the property and fuzz tests (decoders, plan and apply handlers); `make
+## test` runs the same tests with few cases.
+fuzz:
+	FUZZ_CASES=20000 PROPTEST_CASES=20000 cargo test --lib -- fuzz random_bytes mutated
+
+## Protocol benchmark against hashicorp/null (release build); writes docs/performance.md's
+## numbers to bench/results.json. Not part of `make test`.
+bench: tools
+	cargo build --release
+	$(PYTHON) scripts/bench_protocol.py \
+		--provider target/release/terraform-provider-gitlab-codebuild \
+		--terraform $(TERRAFORM) --out bench/results.json
 
 ## Regenerates docs/ from the provider's schema and templates/ (test_docs.py fails when stale).
 docs: build tools

@@ -164,7 +164,14 @@ fn tls_incoming(
                     Ok(tls) => {
                         let _ = tx.send(Ok(tls)).await;
                     }
-                    Err(e) => log_warn!("TLS handshake refused", error = e.to_string()),
+                    // rustls reports a refused certificate as InvalidData; anything else is
+                    // the client going away mid-handshake, which Terraform's gRPC client does
+                    // when it reconnects while closing the plugin.
+                    Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                        log_warn!("TLS handshake refused", error = e.to_string())
+                    }
+                    Err(e) => log_debug!("connection closed during the TLS handshake",
+                        error = e.to_string()),
                 }
             });
         }

@@ -6,6 +6,7 @@ mod convert;
 pub mod generated;
 mod guard;
 mod service;
+mod stdio;
 
 #[cfg(test)]
 mod agreement_tests;
@@ -39,6 +40,7 @@ impl Services {
 impl RouteFactory for Services {
     fn routes(&self, version: u32, shutdown: CancellationToken) -> Routes {
         use generated::plugin::grpc_controller_server::GrpcControllerServer;
+        use generated::plugin::grpc_stdio_server::GrpcStdioServer;
         use generated::{tfplugin5, tfplugin6};
 
         let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -48,8 +50,9 @@ impl RouteFactory for Services {
                 .set_service_status("plugin", tonic_health::ServingStatus::Serving)
                 .await;
         });
-        let controller = GrpcControllerServer::new(controller::Controller::new(shutdown));
-        let routes = Routes::new(health).add_service(controller);
+        let controller = GrpcControllerServer::new(controller::Controller::new(shutdown.clone()));
+        let stdio = GrpcStdioServer::new(stdio::Stdio::new(shutdown));
+        let routes = Routes::new(health).add_service(controller).add_service(stdio);
         if version == 5 {
             routes.add_service(
                 tfplugin5::provider_server::ProviderServer::new(v5::V5::new(self.engine.clone()))
