@@ -10,6 +10,8 @@ mod stdio;
 
 #[cfg(test)]
 mod agreement_tests;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod v5;
 pub mod v6;
 
