@@ -74,6 +74,11 @@ fn hint(piece: Piece, err: &AwsError) -> Option<String> {
             host per GitLab URL. If another runner already manages a host and connection for \
             this GitLab, set `connection_arn` to that runner's connection instead."
             .to_string(),
+        (Piece::Host, Some("UnsupportedOperationException")) => "AWS changes a host's GitLab \
+            URL or VPC settings only in some states (the console allows it while the host is \
+            PENDING). Revert the change, or replace the runner with `terraform apply \
+            -replace=<address>` and authorize the new connection."
+            .to_string(),
         (Piece::Project, Some("ResourceAlreadyExistsException")) => "A CodeBuild project with \
             this name already exists in the account and region. Choose another `name`, or \
             bring the existing project under Terraform with `terraform import`."
