@@ -300,7 +300,9 @@ impl Converge<'_> {
             Err(e) => {
                 let project = self.config.project_spec("");
                 let target = match &spec.scope {
-                    Some(scope) => format!("GitLab group \"{}\" on {}", scope.name, self.config.gitlab_url),
+                    Some(scope) => {
+                        format!("GitLab group \"{}\" on {}", scope.name, self.config.gitlab_url)
+                    }
                     None => format!("GitLab project {}", project.source_location),
                 };
                 let context = format!(
