@@ -414,3 +414,124 @@ fn drop_unknown_attributes(state: serde_json::Value, ty: &Type) -> serde_json::V
         (other, _) => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::schema::{Attribute, Block};
+    use crate::framework::traits::CallContext;
+    use async_trait::async_trait;
+
+    /// A resource at schema version 1 whose version 0 called `label` what is now `name`.
+    struct Renamed;
+
+    #[async_trait]
+    impl Resource for Renamed {
+        fn type_name(&self) -> &'static str {
+            "test_renamed"
+        }
+        fn schema(&self) -> Schema {
+            Schema {
+                version: 1,
+                block: Block::new("")
+                    .attribute(Attribute::required("name", Type::String, ""))
+                    .attribute(Attribute::computed("id", Type::String, "")),
+            }
+        }
+        fn upgrade_state(
+            &self,
+            version: i64,
+            mut state: serde_json::Value,
+            _diags: &mut Diagnostics,
+        ) -> serde_json::Value {
+            if version == 0 {
+                if let Some(map) = state.as_object_mut() {
+                    let label = map.remove("label").unwrap_or_default();
+                    map.insert("name".into(), label);
+                }
+            }
+            state
+        }
+        async fn create(&self, _: &CallContext, p: &Value, _: &Value, _: &mut Diagnostics)
+            -> Value {
+            p.clone()
+        }
+        async fn read(&self, _: &CallContext, s: &Value, _: &mut Diagnostics) -> Option<Value> {
+            Some(s.clone())
+        }
+        async fn update(&self, _: &CallContext, _: &Value, p: &Value, _: &Value,
+            _: &mut Diagnostics) -> Value {
+            p.clone()
+        }
+        async fn delete(&self, _: &CallContext, _: &Value, _: &mut Diagnostics)
+            -> Option<Value> {
+            None
+        }
+        async fn import(&self, _: &CallContext, _: &str, _: &mut Diagnostics) -> Option<Value> {
+            None
+        }
+    }
+
+    struct Fake;
+
+    #[async_trait]
+    impl Provider for Fake {
+        fn schema(&self) -> Schema {
+            Schema { version: 0, block: Block::new("") }
+        }
+        async fn configure(&self, _: &Value, _: &str, _: &mut Diagnostics) {}
+        fn resources(&self) -> Vec<Arc<dyn Resource>> {
+            vec![Arc::new(Renamed)]
+        }
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+            Vec::new()
+        }
+    }
+
+    fn server() -> ProviderServer {
+        ProviderServer::new(Arc::new(Fake))
+    }
+
+    #[test]
+    fn a_version_0_state_fixture_is_upgraded_to_the_current_schema() {
+        let fixture = br#"{"id":"r-1","label":"runner-a","dropped_since":"x"}"#;
+        let (state, diags) = server().upgrade_resource_state("test_renamed", 0, fixture);
+        assert!(!diags.has_errors(), "{diags:?}");
+        let ty = server().resources["test_renamed"].1.block.implied_type();
+        let value = value::msgpack::decode(&state.expect("a state").msgpack, &ty).unwrap();
+        assert_eq!(value, Value::object([("id", Value::string("r-1")),
+            ("name", Value::string("runner-a"))]));
+    }
+
+    #[test]
+    fn a_state_newer_than_the_schema_is_refused() {
+        let (state, diags) = server().upgrade_resource_state("test_renamed", 2, b"{}");
+        assert!(state.is_none() && diags.has_errors());
+    }
+
+    #[tokio::test]
+    async fn apply_never_returns_unknowns_and_says_so() {
+        let server = server();
+        let ty = server.resources["test_renamed"].1.block.implied_type();
+        let planned = Value::object([("id", Value::Unknown), ("name", Value::string("a"))]);
+        let encoded = DynamicValue { msgpack: value::msgpack::encode(&planned, &ty).unwrap(),
+            json: vec![] };
+        let out = server
+            .apply_resource_change("test_renamed", &DynamicValue::default(), &encoded,
+                &encoded, Vec::new())
+            .await;
+        assert!(out.diagnostics.has_errors());
+        let state = value::msgpack::decode(&out.state.unwrap().msgpack, &ty).unwrap();
+        assert!(state.is_wholly_known());
+        assert_eq!(state.attr("id"), &Value::Null);
+    }
+
+    #[test]
+    fn stop_cancels_the_running_context_and_later_calls_get_a_fresh_one() {
+        let server = server();
+        let before = server.context();
+        server.stop();
+        assert!(before.cancel.is_cancelled());
+        assert!(!server.context().cancel.is_cancelled());
+    }
+}
