@@ -158,8 +158,7 @@ def test_links_between_and_within_pages_resolve():
             if re.match(r"https?://", target):
                 continue
             file_part, _, fragment = target.partition("#")
-            linked = rel if not file_part else (
-                Path(rel).parent / file_part).as_posix().removeprefix("./")
+            linked = rel if not file_part else os.path.normpath(Path(rel).parent / file_part)
             assert linked in pages, f"{rel}: link to missing page {target}"
             if fragment:
                 assert fragment in anchors_of(pages[linked]), f"{rel}: dead anchor {target}"
