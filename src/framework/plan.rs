@@ -8,7 +8,12 @@ use crate::value::{AttributePath, Value};
 
 /// Validates a configuration object against `block`. Unknown values are never an error:
 /// they are checked again at apply time, when they are known.
-pub fn validate_config(block: &Block, config: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+pub fn validate_config(
+    block: &Block,
+    config: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
     if !config.is_known() || config.is_null() {
         return;
     }
@@ -117,7 +122,12 @@ pub fn requires_replace(
     let user_set = |a: &&crate::framework::schema::Attribute| {
         !a.is_computed() || !config.attr(&a.name).is_null()
     };
-    for attribute in block.attributes.iter().filter(|a| a.force_new).filter(user_set) {
+    for attribute in block
+        .attributes
+        .iter()
+        .filter(|a| a.force_new)
+        .filter(user_set)
+    {
         let (before, after) = (prior.attr(&attribute.name), planned.attr(&attribute.name));
         if !after.is_wholly_known() || before != after {
             paths.push(AttributePath::root().attr(&attribute.name));
@@ -140,10 +150,16 @@ pub fn unknowns_to_null(value: Value) -> Value {
         Value::List(v) => Value::List(v.into_iter().map(unknowns_to_null).collect()),
         Value::Set(v) => Value::Set(v.into_iter().map(unknowns_to_null).collect()),
         Value::Tuple(v) => Value::Tuple(v.into_iter().map(unknowns_to_null).collect()),
-        Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, unknowns_to_null(v))).collect()),
-        Value::Object(m) => {
-            Value::Object(m.into_iter().map(|(k, v)| (k, unknowns_to_null(v))).collect())
-        }
+        Value::Map(m) => Value::Map(
+            m.into_iter()
+                .map(|(k, v)| (k, unknowns_to_null(v)))
+                .collect(),
+        ),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| (k, unknowns_to_null(v)))
+                .collect(),
+        ),
         Value::Dynamic(t, v) => Value::Dynamic(t, Box::new(unknowns_to_null(*v))),
         other => other,
     }
@@ -159,7 +175,9 @@ mod tests {
         Block::new("")
             .attribute(Attribute::required("name", Type::String, "").force_new())
             .attribute(Attribute::computed("arn", Type::String, ""))
-            .attribute(Attribute::optional("depth", Type::Number, "").default(Value::number_i64(1)))
+            .attribute(
+                Attribute::optional("depth", Type::Number, "").default(Value::number_i64(1)),
+            )
             .attribute(Attribute::optional_computed("label", Type::String, ""))
             .block(NestedBlock::single(
                 "env",
@@ -181,8 +199,13 @@ mod tests {
 
     #[test]
     fn create_marks_computed_unknown_and_fills_defaults() {
-        let config = obj("a", Value::Null, Value::Null, Value::Null,
-            Value::object([("size", Value::Null)]));
+        let config = obj(
+            "a",
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::object([("size", Value::Null)]),
+        );
         let planned = plan_object(&block(), &Value::Null, &config, &config);
         assert_eq!(planned.attr("arn"), &Value::Unknown);
         assert_eq!(planned.attr("depth"), &Value::number_i64(1));
@@ -192,11 +215,21 @@ mod tests {
 
     #[test]
     fn update_keeps_prior_computed_values_and_flags_force_new() {
-        let prior = obj("a", Value::string("arn:1"), Value::number_i64(1), Value::string("l"),
-            Value::Null);
+        let prior = obj(
+            "a",
+            Value::string("arn:1"),
+            Value::number_i64(1),
+            Value::string("l"),
+            Value::Null,
+        );
         let config = obj("b", Value::Null, Value::Null, Value::Null, Value::Null);
-        let proposed = obj("b", Value::string("arn:1"), Value::number_i64(1), Value::string("l"),
-            Value::Null);
+        let proposed = obj(
+            "b",
+            Value::string("arn:1"),
+            Value::number_i64(1),
+            Value::string("l"),
+            Value::Null,
+        );
         let planned = plan_object(&block(), &prior, &proposed, &config);
         assert_eq!(planned.attr("arn"), &Value::string("arn:1"));
         assert_eq!(planned.attr("label"), &Value::string("l"));
@@ -206,16 +239,28 @@ mod tests {
 
     #[test]
     fn computed_only_attribute_in_config_is_an_error_with_its_path() {
-        let config = obj("a", Value::string("x"), Value::Null, Value::Null, Value::Null);
+        let config = obj(
+            "a",
+            Value::string("x"),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        );
         let mut diags = Diagnostics::default();
         validate_config(&block(), &config, &AttributePath::root(), &mut diags);
         assert!(diags.has_errors());
-        assert_eq!(diags.0[0].attribute, Some(AttributePath::root().attr("arn")));
+        assert_eq!(
+            diags.0[0].attribute,
+            Some(AttributePath::root().attr("arn"))
+        );
     }
 
     #[test]
     fn unknowns_become_null() {
-        let v = Value::object([("a", Value::Unknown), ("b", Value::List(vec![Value::Unknown]))]);
+        let v = Value::object([
+            ("a", Value::Unknown),
+            ("b", Value::List(vec![Value::Unknown])),
+        ]);
         let cleaned = unknowns_to_null(v);
         assert!(cleaned.is_wholly_known());
         assert_eq!(cleaned.attr("a"), &Value::Null);

@@ -69,7 +69,13 @@ impl ProviderServer {
             .map(|d| (d.type_name().to_string(), (d.clone(), d.schema())))
             .collect();
         let provider_schema = provider.schema();
-        Self { provider, provider_schema, resources, data_sources, stop: Mutex::new(CancellationToken::new()) }
+        Self {
+            provider,
+            provider_schema,
+            resources,
+            data_sources,
+            stop: Mutex::new(CancellationToken::new()),
+        }
     }
 
     /// The provider block's schema.
@@ -107,7 +113,12 @@ impl ProviderServer {
         let mut diags = Diagnostics::default();
         let ty = self.provider_schema.block.implied_type();
         if let Some(config) = decode(config, &ty, "provider configuration", &mut diags) {
-            plan::validate_config(&self.provider_schema.block, &config, &AttributePath::root(), &mut diags);
+            plan::validate_config(
+                &self.provider_schema.block,
+                &config,
+                &AttributePath::root(),
+                &mut diags,
+            );
             self.provider.validate(&config, &mut diags);
         }
         diags
@@ -118,7 +129,9 @@ impl ProviderServer {
         let mut diags = Diagnostics::default();
         let ty = self.provider_schema.block.implied_type();
         if let Some(config) = decode(config, &ty, "provider configuration", &mut diags) {
-            self.provider.configure(&config, terraform_version, &mut diags).await;
+            self.provider
+                .configure(&config, terraform_version, &mut diags)
+                .await;
         }
         diags
     }
@@ -126,7 +139,9 @@ impl ProviderServer {
     /// ValidateResourceConfig / ValidateResourceTypeConfig.
     pub fn validate_resource_config(&self, type_name: &str, config: &DynamicValue) -> Diagnostics {
         let mut diags = Diagnostics::default();
-        let Some((resource, schema)) = self.resource(type_name, &mut diags) else { return diags };
+        let Some((resource, schema)) = self.resource(type_name, &mut diags) else {
+            return diags;
+        };
         let ty = schema.block.implied_type();
         if let Some(config) = decode(config, &ty, "resource configuration", &mut diags) {
             plan::validate_config(&schema.block, &config, &AttributePath::root(), &mut diags);
@@ -136,9 +151,15 @@ impl ProviderServer {
     }
 
     /// ValidateDataResourceConfig / ValidateDataSourceConfig.
-    pub fn validate_data_source_config(&self, type_name: &str, config: &DynamicValue) -> Diagnostics {
+    pub fn validate_data_source_config(
+        &self,
+        type_name: &str,
+        config: &DynamicValue,
+    ) -> Diagnostics {
         let mut diags = Diagnostics::default();
-        let Some((source, schema)) = self.data_source(type_name, &mut diags) else { return diags };
+        let Some((source, schema)) = self.data_source(type_name, &mut diags) else {
+            return diags;
+        };
         let ty = schema.block.implied_type();
         if let Some(config) = decode(config, &ty, "data source configuration", &mut diags) {
             plan::validate_config(&schema.block, &config, &AttributePath::root(), &mut diags);
@@ -172,13 +193,17 @@ impl ProviderServer {
         let parsed: serde_json::Value = match serde_json::from_slice(raw_json) {
             Ok(v) => v,
             Err(e) => {
-                diags.error("Unreadable Stored State", format!("The stored state is not JSON: {e}"));
+                diags.error(
+                    "Unreadable Stored State",
+                    format!("The stored state is not JSON: {e}"),
+                );
                 return (None, diags);
             }
         };
         let upgraded = resource.upgrade_state(version, parsed, &mut diags);
         let ty = schema.block.implied_type();
-        let bytes = serde_json::to_vec(&drop_unknown_attributes(upgraded, &ty)).unwrap_or_default();
+        let trimmed = drop_unknown_attributes(upgraded, &ty);
+        let bytes = serde_json::to_vec(&trimmed).unwrap_or_default();
         let value = match value::json::decode(&bytes, &ty) {
             Ok(v) => v,
             Err(e) => {
@@ -193,9 +218,16 @@ impl ProviderServer {
     }
 
     /// ReadResource.
-    pub async fn read_resource(&self, type_name: &str, current: &DynamicValue, private: Vec<u8>)
-        -> StateOutcome {
-        let mut out = StateOutcome { private, ..Default::default() };
+    pub async fn read_resource(
+        &self,
+        type_name: &str,
+        current: &DynamicValue,
+        private: Vec<u8>,
+    ) -> StateOutcome {
+        let mut out = StateOutcome {
+            private,
+            ..Default::default()
+        };
         let Some((resource, schema)) = self.resource(type_name, &mut out.diagnostics) else {
             return out;
         };
@@ -206,7 +238,10 @@ impl ProviderServer {
         if state.is_null() {
             return out;
         }
-        match resource.read(&self.context(), &state, &mut out.diagnostics).await {
+        match resource
+            .read(&self.context(), &state, &mut out.diagnostics)
+            .await
+        {
             Some(new_state) => {
                 let new_state = finish_state(new_state, &ty, "read", &mut out.diagnostics);
                 out.state = encode(&new_state, &ty, &mut out.diagnostics);
@@ -227,9 +262,14 @@ impl ProviderServer {
         config: &DynamicValue,
         prior_private: Vec<u8>,
     ) -> PlanOutcome {
-        let mut out = PlanOutcome { planned_private: prior_private, ..Default::default() };
+        let mut out = PlanOutcome {
+            planned_private: prior_private,
+            ..Default::default()
+        };
         let diags = &mut out.diagnostics;
-        let Some((resource, schema)) = self.resource(type_name, diags) else { return out };
+        let Some((resource, schema)) = self.resource(type_name, diags) else {
+            return out;
+        };
         let ty = schema.block.implied_type();
         let (Some(prior), Some(proposed), Some(config)) = (
             decode(prior, &ty, "prior state", diags),
@@ -246,8 +286,13 @@ impl ProviderServer {
 
         let mut planned = plan::plan_object(&schema.block, &prior, &proposed, &config);
         let mut replace = plan::requires_replace(&schema.block, &prior, &planned, &config);
-        let request = PlanRequest { prior: &prior, config: &config };
-        resource.modify_plan(request, &mut planned, &mut replace, diags).await;
+        let request = PlanRequest {
+            prior: &prior,
+            config: &config,
+        };
+        resource
+            .modify_plan(request, &mut planned, &mut replace, diags)
+            .await;
 
         out.planned_state = encode(&planned, &ty, diags);
         out.requires_replace = if prior.is_null() { Vec::new() } else { replace };
@@ -263,9 +308,14 @@ impl ProviderServer {
         config: &DynamicValue,
         planned_private: Vec<u8>,
     ) -> StateOutcome {
-        let mut out = StateOutcome { private: planned_private, ..Default::default() };
+        let mut out = StateOutcome {
+            private: planned_private,
+            ..Default::default()
+        };
         let diags = &mut out.diagnostics;
-        let Some((resource, schema)) = self.resource(type_name, diags) else { return out };
+        let Some((resource, schema)) = self.resource(type_name, diags) else {
+            return out;
+        };
         let ty = schema.block.implied_type();
         let (Some(prior), Some(planned), Some(config)) = (
             decode(prior, &ty, "prior state", diags),
@@ -281,7 +331,11 @@ impl ProviderServer {
         } else if prior.is_null() {
             Some(resource.create(&ctx, &planned, &config, diags).await)
         } else {
-            Some(resource.update(&ctx, &prior, &planned, &config, diags).await)
+            Some(
+                resource
+                    .update(&ctx, &prior, &planned, &config, diags)
+                    .await,
+            )
         };
 
         if let Some(state) = result {
@@ -292,8 +346,11 @@ impl ProviderServer {
     }
 
     /// ImportResourceState.
-    pub async fn import_resource_state(&self, type_name: &str, id: &str)
-        -> (Option<DynamicValue>, Diagnostics) {
+    pub async fn import_resource_state(
+        &self,
+        type_name: &str,
+        id: &str,
+    ) -> (Option<DynamicValue>, Diagnostics) {
         let mut diags = Diagnostics::default();
         let Some((resource, schema)) = self.resource(type_name, &mut diags) else {
             return (None, diags);
@@ -311,7 +368,9 @@ impl ProviderServer {
     pub async fn read_data_source(&self, type_name: &str, config: &DynamicValue) -> StateOutcome {
         let mut out = StateOutcome::default();
         let diags = &mut out.diagnostics;
-        let Some((source, schema)) = self.data_source(type_name, diags) else { return out };
+        let Some((source, schema)) = self.data_source(type_name, diags) else {
+            return out;
+        };
         let ty = schema.block.implied_type();
         let Some(config) = decode(config, &ty, "data source configuration", diags) else {
             return out;
@@ -324,7 +383,11 @@ impl ProviderServer {
         out
     }
 
-    fn resource(&self, type_name: &str, diags: &mut Diagnostics) -> Option<(Arc<dyn Resource>, &Schema)> {
+    fn resource(
+        &self,
+        type_name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<(Arc<dyn Resource>, &Schema)> {
         let found = self.resources.get(type_name).map(|(r, s)| (r.clone(), s));
         if found.is_none() {
             diags.error(
@@ -335,9 +398,15 @@ impl ProviderServer {
         found
     }
 
-    fn data_source(&self, type_name: &str, diags: &mut Diagnostics)
-        -> Option<(Arc<dyn DataSource>, &Schema)> {
-        let found = self.data_sources.get(type_name).map(|(d, s)| (d.clone(), s));
+    fn data_source(
+        &self,
+        type_name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<(Arc<dyn DataSource>, &Schema)> {
+        let found = self
+            .data_sources
+            .get(type_name)
+            .map(|(d, s)| (d.clone(), s));
         if found.is_none() {
             diags.error(
                 "Unknown Data Source Type",
@@ -396,7 +465,10 @@ fn decode(raw: &DynamicValue, ty: &Type, what: &str, diags: &mut Diagnostics) ->
 
 fn encode(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<DynamicValue> {
     match value::msgpack::encode(v, ty) {
-        Ok(msgpack) => Some(DynamicValue { msgpack, json: Vec::new() }),
+        Ok(msgpack) => Some(DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        }),
         Err(e) => {
             diags.error("Provider Bug: Unencodable Value", e.to_string());
             None
@@ -409,7 +481,9 @@ fn encode(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<DynamicValue>
 fn drop_unknown_attributes(state: serde_json::Value, ty: &Type) -> serde_json::Value {
     match (state, ty) {
         (serde_json::Value::Object(map), Type::Object { attrs, .. }) => serde_json::Value::Object(
-            map.into_iter().filter(|(k, _)| attrs.contains_key(k)).collect(),
+            map.into_iter()
+                .filter(|(k, _)| attrs.contains_key(k))
+                .collect(),
         ),
         (other, _) => other,
     }
@@ -452,19 +526,29 @@ mod tests {
             }
             state
         }
-        async fn create(&self, _: &CallContext, p: &Value, _: &Value, _: &mut Diagnostics)
-            -> Value {
+        async fn create(
+            &self,
+            _: &CallContext,
+            p: &Value,
+            _: &Value,
+            _: &mut Diagnostics,
+        ) -> Value {
             p.clone()
         }
         async fn read(&self, _: &CallContext, s: &Value, _: &mut Diagnostics) -> Option<Value> {
             Some(s.clone())
         }
-        async fn update(&self, _: &CallContext, _: &Value, p: &Value, _: &Value,
-            _: &mut Diagnostics) -> Value {
+        async fn update(
+            &self,
+            _: &CallContext,
+            _: &Value,
+            p: &Value,
+            _: &Value,
+            _: &mut Diagnostics,
+        ) -> Value {
             p.clone()
         }
-        async fn delete(&self, _: &CallContext, _: &Value, _: &mut Diagnostics)
-            -> Option<Value> {
+        async fn delete(&self, _: &CallContext, _: &Value, _: &mut Diagnostics) -> Option<Value> {
             None
         }
         async fn import(&self, _: &CallContext, _: &str, _: &mut Diagnostics) -> Option<Value> {
@@ -477,7 +561,10 @@ mod tests {
     #[async_trait]
     impl Provider for Fake {
         fn schema(&self) -> Schema {
-            Schema { version: 0, block: Block::new("") }
+            Schema {
+                version: 0,
+                block: Block::new(""),
+            }
         }
         async fn configure(&self, _: &Value, _: &str, _: &mut Diagnostics) {}
         fn resources(&self) -> Vec<Arc<dyn Resource>> {
@@ -499,8 +586,13 @@ mod tests {
         assert!(!diags.has_errors(), "{diags:?}");
         let ty = server().resources["test_renamed"].1.block.implied_type();
         let value = value::msgpack::decode(&state.expect("a state").msgpack, &ty).unwrap();
-        assert_eq!(value, Value::object([("id", Value::string("r-1")),
-            ("name", Value::string("runner-a"))]));
+        assert_eq!(
+            value,
+            Value::object([
+                ("id", Value::string("r-1")),
+                ("name", Value::string("runner-a"))
+            ])
+        );
     }
 
     #[test]
@@ -514,11 +606,18 @@ mod tests {
         let server = server();
         let ty = server.resources["test_renamed"].1.block.implied_type();
         let planned = Value::object([("id", Value::Unknown), ("name", Value::string("a"))]);
-        let encoded = DynamicValue { msgpack: value::msgpack::encode(&planned, &ty).unwrap(),
-            json: vec![] };
+        let encoded = DynamicValue {
+            msgpack: value::msgpack::encode(&planned, &ty).unwrap(),
+            json: vec![],
+        };
         let out = server
-            .apply_resource_change("test_renamed", &DynamicValue::default(), &encoded,
-                &encoded, Vec::new())
+            .apply_resource_change(
+                "test_renamed",
+                &DynamicValue::default(),
+                &encoded,
+                &encoded,
+                Vec::new(),
+            )
             .await;
         assert!(out.diagnostics.has_errors());
         let state = value::msgpack::decode(&out.state.unwrap().msgpack, &ty).unwrap();
