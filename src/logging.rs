@@ -164,19 +164,29 @@ macro_rules! log_at {
 
 /// Logs at TRACE.
 #[macro_export]
-macro_rules! log_trace { ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Trace, $($t)*) }; }
+macro_rules! log_trace {
+    ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Trace, $($t)*) };
+}
 /// Logs at DEBUG.
 #[macro_export]
-macro_rules! log_debug { ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Debug, $($t)*) }; }
+macro_rules! log_debug {
+    ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Debug, $($t)*) };
+}
 /// Logs at INFO.
 #[macro_export]
-macro_rules! log_info { ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Info, $($t)*) }; }
+macro_rules! log_info {
+    ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Info, $($t)*) };
+}
 /// Logs at WARN.
 #[macro_export]
-macro_rules! log_warn { ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Warn, $($t)*) }; }
+macro_rules! log_warn {
+    ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Warn, $($t)*) };
+}
 /// Logs at ERROR.
 #[macro_export]
-macro_rules! log_error { ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Error, $($t)*) }; }
+macro_rules! log_error {
+    ($($t:tt)*) => { $crate::log_at!($crate::logging::Level::Error, $($t)*) };
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,11 +4,11 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use terraform_provider_gitlab_codebuild as provider;
 use provider::framework::server::ProviderServer;
 use provider::plugin::handshake;
 use provider::plugin::serve::{serve, ServeOptions};
 use provider::protocol::Services;
+use terraform_provider_gitlab_codebuild as provider;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,7 +25,10 @@ fn main() -> ExitCode {
 
     provider::logging::init_from_env();
     provider::plugin::tls::install_crypto_provider();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("could not start the async runtime: {e}");
@@ -53,7 +56,10 @@ fn main() -> ExitCode {
 /// `TF_GITLAB_CODEBUILD_PROTOCOL=5` (or 6) limits the protocol this process accepts, so tests
 /// can run the suite once per protocol version.
 fn allowed_versions() -> Vec<u32> {
-    match std::env::var("TF_GITLAB_CODEBUILD_PROTOCOL").ok().as_deref() {
+    match std::env::var("TF_GITLAB_CODEBUILD_PROTOCOL")
+        .ok()
+        .as_deref()
+    {
         Some("5") => vec![5],
         Some("6") => vec![6],
         _ => vec![5, 6],

@@ -28,7 +28,10 @@ pub fn cookie_present(value: Option<&str>) -> bool {
 /// random order) that we support and that `allowed` permits. `None` when there is no overlap.
 pub fn negotiate_version(offered: Option<&str>, allowed: &[u32]) -> Option<u32> {
     let offered: Vec<u32> = match offered {
-        Some(list) => list.split(',').filter_map(|v| v.trim().parse().ok()).collect(),
+        Some(list) => list
+            .split(',')
+            .filter_map(|v| v.trim().parse().ok())
+            .collect(),
         // go-plugin clients too old to send the list speak only the original version.
         None => vec![5],
     };
@@ -42,7 +45,9 @@ pub fn negotiate_version(offered: Option<&str>, allowed: &[u32]) -> Option<u32> 
 /// Formats `CORE|APP|NETWORK|ADDR|grpc|CERT`. The certificate is base64 without padding,
 /// as Go's `RawStdEncoding`; an empty field means plaintext.
 pub fn handshake_line(version: u32, network: &str, addr: &str, cert_der: Option<&[u8]>) -> String {
-    let cert = cert_der.map(|der| STANDARD_NO_PAD.encode(der)).unwrap_or_default();
+    let cert = cert_der
+        .map(|der| STANDARD_NO_PAD.encode(der))
+        .unwrap_or_default();
     format!("1|{version}|{network}|{addr}|grpc|{cert}\n")
 }
 
@@ -64,7 +69,10 @@ mod tests {
     fn line_has_unpadded_certificate() {
         let line = handshake_line(6, "unix", "/tmp/s", Some(&[1, 2, 3, 4]));
         assert_eq!(line, "1|6|unix|/tmp/s|grpc|AQIDBA\n");
-        assert_eq!(handshake_line(5, "tcp", "127.0.0.1:1", None), "1|5|tcp|127.0.0.1:1|grpc|\n");
+        assert_eq!(
+            handshake_line(5, "tcp", "127.0.0.1:1", None),
+            "1|5|tcp|127.0.0.1:1|grpc|\n"
+        );
     }
 
     #[test]

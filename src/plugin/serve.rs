@@ -64,7 +64,10 @@ pub async fn serve(options: ServeOptions, factory: &dyn RouteFactory) -> Result<
     } else {
         let offered = std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok();
         handshake::negotiate_version(offered.as_deref(), &options.allowed_versions).ok_or(
-            ServeError::NoCommonVersion { offered, allowed: options.allowed_versions.clone() },
+            ServeError::NoCommonVersion {
+                offered,
+                allowed: options.allowed_versions.clone(),
+            },
         )?
     };
 
@@ -74,13 +77,20 @@ pub async fn serve(options: ServeOptions, factory: &dyn RouteFactory) -> Result<
     let routes = factory.routes(version, shutdown.clone());
     ignore_interrupts(shutdown.clone(), options.debug);
 
-    let client_cert = std::env::var("PLUGIN_CLIENT_CERT").ok().filter(|c| !c.is_empty());
+    let client_cert = std::env::var("PLUGIN_CLIENT_CERT")
+        .ok()
+        .filter(|c| !c.is_empty());
     let addr = socket.path.display().to_string();
     let result = match client_cert.filter(|_| !options.debug) {
         Some(pem) => {
             let identity = ServerIdentity::generate()?;
             let config = tls::server_config(&identity, tls::parse_client_cert(&pem)?)?;
-            announce(&handshake::handshake_line(version, "unix", &addr, Some(&identity.cert_der)))?;
+            announce(&handshake::handshake_line(
+                version,
+                "unix",
+                &addr,
+                Some(&identity.cert_der),
+            ))?;
             let incoming = tls_incoming(listener, TlsAcceptor::from(config), shutdown.clone());
             serve_incoming(routes, incoming, shutdown).await
         }
@@ -170,8 +180,10 @@ fn tls_incoming(
                     Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                         log_warn!("TLS handshake refused", error = e.to_string())
                     }
-                    Err(e) => log_debug!("connection closed during the TLS handshake",
-                        error = e.to_string()),
+                    Err(e) => log_debug!(
+                        "connection closed during the TLS handshake",
+                        error = e.to_string()
+                    ),
                 }
             });
         }
@@ -239,7 +251,9 @@ impl SocketDir {
                 Err(e) => return Err(e),
             }
         }
-        Err(std::io::Error::other("no free temporary directory for the plugin socket"))
+        Err(std::io::Error::other(
+            "no free temporary directory for the plugin socket",
+        ))
     }
 }
 

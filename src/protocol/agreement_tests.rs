@@ -28,7 +28,10 @@ fn services() -> (V5, V6, Arc<ProviderServer>) {
 /// Sends `$request` (a v6 message) to both versions and returns the v6 answer after
 /// checking that the v5 answer carries the same content.
 macro_rules! agree {
-    ($v5:expr, $v6:expr, $m5:ident / $m6:ident, $req5:ty, $resp5:ty, $resp6:ty, $request:expr) => {{
+    (
+        $v5:expr, $v6:expr, $m5:ident / $m6:ident,
+        $req5:ty, $resp5:ty, $resp6:ty, $request:expr
+    ) => {{
         let bytes = $request.encode_to_vec();
         let request5 = <$req5>::decode(bytes.as_slice()).expect("v5 request decodes");
         let answer6 = $v6
