@@ -122,6 +122,7 @@ def host_view(host):
 def _start_vpc_transition(store, host, status, now):
     host.status = status
     host.settle_at = now + store.config.host_setup_delay
+    host.transition_started = now
 
 
 def _host_with_endpoint(store, region, endpoint):

@@ -37,6 +37,7 @@ class Host:
     created: float
     status_message: Optional[str] = None
     settle_at: Optional[float] = None     # end of a VPC_CONFIG_* state
+    transition_started: Optional[float] = None  # start of that state
     authorize_at: Optional[float] = None  # auto-authorize moment
     settled_status: str = PENDING         # status once VPC_CONFIG_INITIALIZING ends
 
@@ -138,13 +139,20 @@ class Store:
                     conn.status = AVAILABLE
 
     def _tick_host(self, key, host, now):
-        if host.status == VPC_INITIALIZING and _due(host.settle_at, now):
+        if host.status == VPC_INITIALIZING and self._transition_over(host, now):
             host.status, host.settle_at = host.settled_status, None
-        if host.status == VPC_DELETING and _due(host.settle_at, now):
+        if host.status == VPC_DELETING and self._transition_over(host, now):
             del self.hosts[key]
             return
         if host.status == PENDING and _due(host.authorize_at, now):
             host.status = AVAILABLE
+
+    def _transition_over(self, host, now):
+        """A VPC transition ends at its scheduled moment, or earlier when the configured
+        delay was lowered meanwhile (so tests can release a host that is already waiting)."""
+        started = host.transition_started
+        lowered = started is not None and started + self.config.host_setup_delay <= now
+        return _due(host.settle_at, now) or lowered
 
     def authorize_at(self, created):
         after = self.config.authorize_after

@@ -12,7 +12,9 @@ use crate::aws::{codebuild, connections, AwsError, Clients};
 use crate::framework::{CallContext, Diagnostics};
 use crate::runner::errors::{aws_failure, Piece, RECOVERY};
 use crate::runner::model::{authorization_url, Computed, RunnerConfig};
-use crate::runner::readiness::{wait_connection_available, wait_host_ready, HOST_SETTING_UP};
+use crate::runner::readiness::{
+    wait_connection_available, wait_host_ready, wait_project_visible, HOST_SETTING_UP,
+};
 use crate::log_info;
 
 /// How long CreateProject is retried while IAM has not yet propagated a new service role.
@@ -245,27 +247,73 @@ impl Converge<'_> {
              {connection_arn}, service role {}).",
             spec.name, spec.source_location, spec.service_role_arn
         );
+        let created = match created {
+            Ok(arn) => Ok(arn),
+            Err(WaitError::Failed(e)) => Err(e),
+            Err(WaitError::Cancelled(_)) => Err(AwsError::Cancelled),
+            Err(WaitError::TimedOut(last)) => Err(AwsError::Service {
+                code: "InvalidInputException".into(),
+                message: last.unwrap_or_default(),
+                request_id: None,
+            }),
+        };
         match created {
             Ok(arn) => {
                 log_info!("project created", project_arn = arn.clone());
                 c.project_arn = Some(arn);
                 c.source_connection_arn = Some(connection_arn);
-                true
+                self.confirm_visible(diags).await
             }
-            Err(WaitError::Failed(e)) => {
+            Err(e) => {
+                let Some(arn) = self.find_own_project(&connection_arn, &e).await else {
+                    aws_failure(diags, Piece::Project, "Creating", &context, &e);
+                    return false;
+                };
+                c.project_arn = Some(arn);
+                c.source_connection_arn = Some(connection_arn);
+                if e.code() == Some("ResourceAlreadyExistsException") {
+                    // Left by an earlier run of this runner: adopt it and carry on.
+                    log_info!("adopted the runner's existing project", project = spec.name);
+                    return self.sync_project(&spec, diags).await;
+                }
+                let context = format!(
+                    "{context} The project exists on AWS anyway and uses this runner's \
+                     connection, so it is recorded in the state; the next apply continues with \
+                     the webhook."
+                );
                 aws_failure(diags, Piece::Project, "Creating", &context, &e);
                 false
             }
-            Err(WaitError::TimedOut(last) | WaitError::Cancelled(last)) => {
-                let last = AwsError::Service {
-                    code: "InvalidInputException".into(),
-                    message: last.unwrap_or_default(),
-                    request_id: None,
-                };
-                aws_failure(diags, Piece::Project, "Creating", &context, &last);
+        }
+    }
+
+    /// Waits out AWS's read-after-create delay, so the next refresh sees the project.
+    async fn confirm_visible(&self, diags: &mut Diagnostics) -> bool {
+        let name = &self.config.name;
+        match wait_project_visible(self.clients, self.ctx, name, self.deadline).await {
+            Ok(_) => true,
+            Err(e) => {
+                let context = format!("Reading back the project \"{name}\" just created.");
+                aws_failure(diags, Piece::Project, "Reading", &context, &e);
                 false
             }
         }
+    }
+
+    /// After a failed CreateProject, looks for a project that exists anyway: the call may
+    /// have succeeded behind an unreadable answer, or an earlier run of this runner created
+    /// it. Only a project that uses this runner's connection counts as ours; any other one is
+    /// left alone (the error says how to import it).
+    async fn find_own_project(&self, connection_arn: &str, err: &AwsError) -> Option<String> {
+        let uncertain = matches!(err, AwsError::Malformed(_) | AwsError::Transport(_))
+            || err.code() == Some("ResourceAlreadyExistsException");
+        if !uncertain {
+            return None;
+        }
+        let name = &self.config.name;
+        let found = codebuild::find_project(self.clients, &self.ctx.cancel, name).await;
+        let project = found.ok().flatten()?;
+        (project.spec.connection_arn == connection_arn).then_some(project.arn)
     }
 
     /// Updates an existing project when the configuration (or its connection) changed.

@@ -1,11 +1,22 @@
 //! Delete: webhook, project, connection, host — in that order, so CodeBuild can still clean up
 //! the GitLab-side hook through the connection. Each step accepts "already gone".
 
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::aws::waiter::WaitError;
 use crate::aws::{codebuild, connections, AwsError, Clients};
+use crate::framework::timeouts::timeout_for;
 use crate::framework::{CallContext, Diagnostics};
+use crate::runner::converge::format_duration;
 use crate::runner::errors::{aws_failure, Piece};
 use crate::runner::model::{Computed, RunnerConfig};
+use crate::runner::readiness::{wait_host_gone, wait_host_ready};
 use crate::value::Value;
+
+/// Default delete timeout: VPC hosts take minutes to tear down.
+pub const DEFAULT_DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// Deletes every piece; on failure returns the state of what is left.
 pub async fn delete(
@@ -44,12 +55,52 @@ pub async fn delete(
     }
 
     if let Some(arn) = c.host_arn.clone() {
-        if let Err(e) = connections::delete_host(clients, cancel, &arn).await {
-            fail(diags, Piece::Host, &format!("Host {arn}."), &e);
+        let timeout = timeout_for(prior, "delete", DEFAULT_DELETE_TIMEOUT);
+        if let Err(message) = delete_host(clients, ctx, &arn, timeout).await {
+            diags.error("Deleting CodeConnections Host Failed", message);
             return left(&c);
         }
     }
     None
+}
+
+/// Deletes a host: AWS refuses while its VPC attachment is still being set up, so that is
+/// waited out first; a VPC host then passes through `VPC_CONFIG_DELETING`, waited out too,
+/// so a destroy that returns has really removed it (and its GitLab URL is free again).
+async fn delete_host(
+    clients: &Clients,
+    ctx: &CallContext,
+    arn: &str,
+    timeout: Duration,
+) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    let waited = |e: WaitError<AwsError>, what: &str| match e {
+        WaitError::Failed(e) => format!("Host {arn}: {}", e.describe()),
+        WaitError::TimedOut(status) => format!(
+            "The host {arn} was still {} {what} when the delete timeout of {} ran out. Run \
+             `terraform destroy` again later, or raise `timeouts.delete`.",
+            status.unwrap_or_else(|| "unknown".into()),
+            format_duration(timeout)
+        ),
+        WaitError::Cancelled(_) => format!(
+            "Terraform was interrupted while deleting the host {arn}; it stays in the state. Run \
+             `terraform destroy` again to finish."
+        ),
+    };
+    match wait_host_ready(clients, ctx, arn, deadline).await {
+        Ok(_) => {}
+        // Gone already: nothing to delete. (The waiter reports NOT_FOUND as pending.)
+        Err(WaitError::TimedOut(Some(s))) if s == "NOT_FOUND" => return Ok(()),
+        Err(e) => return Err(waited(e, "setting up")),
+    }
+    connections::delete_host(clients, &ctx.cancel, arn).await.map_err(|e| {
+        format!(
+            "Host {arn}: {}. The host stays in the state; run `terraform destroy` again after \
+             fixing the cause.",
+            e.describe()
+        )
+    })?;
+    wait_host_gone(clients, ctx, arn, deadline).await.map_err(|e| waited(e, "being deleted"))
 }
 
 fn fail(diags: &mut Diagnostics, piece: Piece, context: &str, e: &AwsError) {

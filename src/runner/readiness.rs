@@ -1,12 +1,13 @@
-//! Waiting for the pieces that become ready outside our control: the host while AWS builds
-//! its VPC attachment, and the connection until a person completes the handshake.
+//! Waiting for what becomes ready outside our control: the host while AWS builds (or tears
+//! down) its VPC attachment, the connection until a person completes the handshake, and a
+//! fresh project until AWS's reads see it.
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::aws::waiter::{poll, Backoff, Probe, WaitError};
-use crate::aws::{connections, AwsError, Clients};
+use crate::aws::{codebuild, connections, AwsError, Clients};
 use crate::framework::CallContext;
 use crate::{log_info, log_warn};
 
@@ -73,6 +74,54 @@ pub async fn wait_connection_available(
             _ => {}
         }
         Ok(Probe::Pending(status))
+    })
+    .await
+}
+
+/// Probe delays while a freshly created project becomes visible to reads.
+const VISIBLE_BACKOFF: Backoff =
+    Backoff { initial: Duration::from_millis(500), max: Duration::from_secs(2) };
+/// How long a fresh project may stay invisible before we stop looking (AWS is eventually
+/// consistent; the AWS provider tolerates a similar window on its own reads).
+pub const VISIBILITY_WINDOW: Duration = Duration::from_secs(30);
+
+/// Waits until a project just created shows up in BatchGetProjects, so the refresh that
+/// follows the apply does not mistake a consistency delay for a deleted project. Returns the
+/// project as found, or `None` when it stayed invisible for the whole window.
+pub async fn wait_project_visible(
+    clients: &Clients,
+    ctx: &CallContext,
+    name: &str,
+    deadline: Instant,
+) -> Result<Option<codebuild::ProjectInfo>, AwsError> {
+    let window = deadline.min(Instant::now() + VISIBILITY_WINDOW);
+    let found = poll(&ctx.cancel, window, VISIBLE_BACKOFF, |_| async {
+        match codebuild::find_project(clients, &ctx.cancel, name).await? {
+            Some(project) => Ok(Probe::Ready(project)),
+            None => Ok(Probe::Pending("NOT_FOUND".into())),
+        }
+    })
+    .await;
+    match found {
+        Ok(project) => Ok(Some(project)),
+        Err(WaitError::Failed(e)) => Err(e),
+        Err(WaitError::Cancelled(_)) => Err(AwsError::Cancelled),
+        Err(WaitError::TimedOut(_)) => Ok(None),
+    }
+}
+
+/// Waits until a deleted host is gone (VPC hosts pass through `VPC_CONFIG_DELETING`).
+pub async fn wait_host_gone(
+    clients: &Clients,
+    ctx: &CallContext,
+    host_arn: &str,
+    deadline: Instant,
+) -> Result<(), WaitError<AwsError>> {
+    poll(&ctx.cancel, deadline, HOST_BACKOFF, |_| async {
+        match connections::find_host(clients, &ctx.cancel, host_arn).await? {
+            None => Ok(Probe::Ready(())),
+            Some(h) => Ok(Probe::Pending(h.status)),
+        }
     })
     .await
 }
