@@ -240,3 +240,26 @@ def temp_dir(prefix):
 
 def remove(path):
     shutil.rmtree(path, ignore_errors=True)
+
+
+def interrupt_when(workspace, args, condition, timeout=60):
+    """Runs `terraform <args>`, sends Ctrl-C (SIGINT to the whole process group, as a terminal
+    does) once `condition()` holds, and returns (exit code, output, seconds to exit)."""
+    process = subprocess.Popen([workspace.terraform, *args], cwd=workspace.dir,
+                               env=workspace.env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while not condition() and process.poll() is None:
+            assert time.monotonic() < deadline, "the condition to interrupt on never held"
+            time.sleep(0.2)
+        assert process.poll() is None, process.communicate()
+        signalled = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+        return process.returncode, stdout + stderr, time.monotonic() - signalled
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

@@ -4,7 +4,7 @@ mistaken for missing ones."""
 
 import pytest
 
-from harness import runner_config
+from harness import interrupt_when, runner_config
 
 CREATE_20S = '  timeouts {\n    create = "20s"\n  }'
 COMPUTED = ["host_arn", "host_status", "connection_arn", "connection_status",
@@ -179,3 +179,27 @@ def test_tc_f3_7_malformed_response_fails_one_runner_only(workspace, emulator, c
     assert resumed.code == 0, resumed
     assert len(emulator.calls("CreateConnection")) == 2
     assert workspace.plan().code == 0
+
+
+def test_tc_f3_8_sigint_during_destroy_of_a_vpc_host_then_destroy_converges(
+        workspace, emulator):
+    emulator.post("config", {"authorize_after": 1, "host_setup_delay": 1})
+    workspace.write(runner_config(extra=VPC + CREATE_20S))
+    workspace.init()
+    assert workspace.apply().code == 0
+
+    # Tearing the VPC attachment down takes long now; interrupt while destroy waits on it.
+    emulator.post("config", {"host_setup_delay": 600})
+    code, output, seconds = interrupt_when(
+        workspace, ["destroy", "-auto-approve", "-no-color", *workspace.tf_vars()],
+        lambda: any(h["Status"] == "VPC_CONFIG_DELETING" for h in emulator.resources()["hosts"]))
+    assert code != 0, output
+    assert seconds < 5, seconds
+    state = workspace.resource("gitlab_codebuild_runner.r")
+    assert state is not None and state["host_arn"], "the host must stay in state"
+    assert state["project_arn"] is None and state["connection_arn"] is None
+
+    emulator.post("config", {"host_setup_delay": 0})
+    destroyed = workspace.destroy()
+    assert destroyed.code == 0, destroyed
+    assert emulator.is_empty(), emulator.resources()
