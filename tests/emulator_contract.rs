@@ -94,7 +94,8 @@ impl Drop for Emulator {
 fn clients(url: &str) -> (aws_sdk_codebuild::Client, aws_sdk_codeconnections::Client) {
     // Fake static credentials and an explicit endpoint: nothing is read from the machine's
     // AWS configuration and nothing leaves loopback. One attempt, so every answer is seen.
-    let creds = aws_sdk_codebuild::config::Credentials::new("AKIDEXAMPLE", "fake", None, None, "t");
+    let creds =
+        aws_sdk_codebuild::config::Credentials::new("AKIDEXAMPLE", "fake", None, None, "test");
     let codebuild = aws_sdk_codebuild::Config::builder()
         .behavior_version(aws_sdk_codebuild::config::BehaviorVersion::latest())
         .region(aws_sdk_codebuild::config::Region::new(REGION))

@@ -175,7 +175,8 @@ def create_webhook(store, region, p):
     payload_url = (f"https://codebuild.{region}.amazonaws.com/webhooks"
                    f"?t={secrets.token_urlsafe(48)}&v=1")
     webhook = {
-        "url": _provider_hook_url(project.data["source"], p.get("scopeConfiguration"), payload_url),
+        "url": _provider_hook_url(project.data["source"], p.get("scopeConfiguration"),
+                                  payload_url),
         "payloadUrl": payload_url,
         "secret": secrets.token_urlsafe(30),
         "branchFilter": p.get("branchFilter"),
@@ -256,7 +257,8 @@ def _check_scope(source, scope):
 def _check_source_credentials(store, source):
     source_type = source["type"]
     if source_type in NO_WEBHOOK_SOURCES:
-        raise ApiError("InvalidInputException", f"Source type {source_type} does not support webhooks")
+        raise ApiError("InvalidInputException",
+                       f"Source type {source_type} does not support webhooks")
     auth = source.get("auth")
     if auth and auth["type"] == "CODECONNECTIONS":
         _check_connection(store, auth.get("resource") or "")

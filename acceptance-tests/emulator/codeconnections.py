@@ -77,7 +77,8 @@ def update_host(store, region, p):
     if host.status not in editable:
         # unconfirmed: the console guide says a host is editable only while PENDING.
         raise ApiError("UnsupportedOperationException",
-                       f"Host {host.arn} can be updated only in PENDING status, it is {host.status}")
+                       f"Host {host.arn} can be updated only in PENDING status, "
+                       f"it is {host.status}")
     endpoint = p.get("ProviderEndpoint")
     if endpoint:
         clash = _host_with_endpoint(store, host.region, endpoint)
@@ -178,12 +179,14 @@ def _connection_target(store, p):
                            f"Host {host.arn} is in status {host.status}")
         if provider_type and provider_type != host.provider_type:
             raise ApiError("InvalidInputException",
-                           f"ProviderType {provider_type} does not match the host's {host.provider_type}")
+                           f"ProviderType {provider_type} does not match the host's "
+                           f"{host.provider_type}")
         return host.arn, host.provider_type
     if not provider_type:
         raise ApiError("InvalidInputException", "Either ProviderType or HostArn is required")
     if provider_type in HOSTED_PROVIDERS:
-        raise ApiError("InvalidInputException", f"HostArn is required for provider type {provider_type}")
+        raise ApiError("InvalidInputException",
+                       f"HostArn is required for provider type {provider_type}")
     return None, provider_type
 
 

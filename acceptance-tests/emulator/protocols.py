@@ -26,7 +26,8 @@ JSON_TARGET_PREFIXES = {
     "CodeBuild_20161006.": ("codebuild", "1.1"),
     "com.amazonaws.codeconnections.CodeConnections_20231201.": ("codeconnections", "1.0"),
     # botocore's `codestar-connections` client still speaks to the same service.
-    "com.amazonaws.codestar.connections.CodeStar_connections_20191201.": ("codeconnections", "1.0"),
+    "com.amazonaws.codestar.connections.CodeStar_connections_20191201.":
+        ("codeconnections", "1.0"),
 }
 
 CBOR_SERVICE_SHAPES = {
