@@ -10,16 +10,19 @@ use tokio::time::Instant;
 use crate::aws::waiter::{poll, Backoff, Probe, WaitError};
 use crate::aws::{codebuild, connections, AwsError, Clients};
 use crate::framework::{CallContext, Diagnostics};
-use crate::runner::errors::{aws_failure, Piece, RECOVERY};
+use crate::log_info;
+use crate::runner::errors::{aws_failure, aws_failure_then, Piece, RECOVERY, RETRY_UPDATE};
 use crate::runner::model::{authorization_url, Computed, RunnerConfig};
 use crate::runner::readiness::{
     wait_connection_available, wait_host_ready, wait_project_visible, HOST_SETTING_UP,
 };
-use crate::log_info;
 
 /// How long CreateProject is retried while IAM has not yet propagated a new service role.
 pub const IAM_PROPAGATION_WINDOW: Duration = Duration::from_secs(120);
-const IAM_BACKOFF: Backoff = Backoff { initial: Duration::from_secs(2), max: Duration::from_secs(10) };
+const IAM_BACKOFF: Backoff = Backoff {
+    initial: Duration::from_secs(2),
+    max: Duration::from_secs(10),
+};
 
 /// Everything one converge run needs.
 pub struct Converge<'a> {
@@ -62,15 +65,23 @@ impl Converge<'_> {
         }
         let arn = match &c.host_arn {
             // An unknown status follows a host update: wait until AWS has applied it.
-            Some(_) if c.host_status.as_deref().is_some_and(|s| !HOST_SETTING_UP.contains(&s)) => {
+            Some(_)
+                if c.host_status
+                    .as_deref()
+                    .is_some_and(|s| !HOST_SETTING_UP.contains(&s)) =>
+            {
                 return true
             }
             Some(arn) => arn.clone(),
             None => {
                 let cfg = self.config;
                 let created = connections::create_host(
-                    self.clients, &self.ctx.cancel, &cfg.host_name, &cfg.gitlab_url,
-                    cfg.vpc.as_ref(), &cfg.tags,
+                    self.clients,
+                    &self.ctx.cancel,
+                    &cfg.host_name,
+                    &cfg.gitlab_url,
+                    cfg.vpc.as_ref(),
+                    &cfg.tags,
                 )
                 .await;
                 match created {
@@ -82,7 +93,8 @@ impl Converge<'_> {
                     }
                     Err(e) => {
                         let context = format!(
-                            "Could not create the host \"{}\" for {}.", cfg.host_name, cfg.gitlab_url
+                            "Could not create the host \"{}\" for {}.",
+                            cfg.host_name, cfg.gitlab_url
                         );
                         aws_failure(diags, Piece::Host, "Creating", &context, &e);
                         return false;
@@ -96,11 +108,13 @@ impl Converge<'_> {
                 true
             }
             Err(e) => {
-                self.wait_failed(diags, Piece::Host, &arn, e, |status, timeout| format!(
+                self.wait_failed(diags, Piece::Host, &arn, e, |status, timeout| {
+                    format!(
                     "The host {arn} was still {status} when the timeout of {timeout} ran out. AWS \
                      is building the host's VPC attachment; this can take several minutes. \
                      Raise `timeouts.create` if it regularly takes longer.\n\n{RECOVERY}"
-                ));
+                )
+                });
                 false
             }
         }
@@ -118,10 +132,16 @@ impl Converge<'_> {
         if c.connection_arn.is_some() {
             return true;
         }
-        let Some(host_arn) = c.host_arn.clone() else { return false };
+        let Some(host_arn) = c.host_arn.clone() else {
+            return false;
+        };
         let cfg = self.config;
         let created = connections::create_connection(
-            self.clients, &self.ctx.cancel, &cfg.connection_name, &host_arn, &cfg.tags,
+            self.clients,
+            &self.ctx.cancel,
+            &cfg.connection_name,
+            &host_arn,
+            &cfg.tags,
         )
         .await;
         match created {
@@ -134,7 +154,8 @@ impl Converge<'_> {
             }
             Err(e) => {
                 let context = format!(
-                    "Could not create the connection \"{}\" on host {host_arn}.", cfg.connection_name
+                    "Could not create the connection \"{}\" on host {host_arn}.",
+                    cfg.connection_name
                 );
                 aws_failure(diags, Piece::Connection, "Creating", &context, &e);
                 false
@@ -146,14 +167,16 @@ impl Converge<'_> {
         if c.connection_status.as_deref() == Some("AVAILABLE") {
             return true;
         }
-        let Some(arn) = c.connection_arn.clone() else { return false };
+        let Some(arn) = c.connection_arn.clone() else {
+            return false;
+        };
         let url = c.authorization_url.clone();
         if !self.config.wait_for_connection {
             return self.check_available(c, &arn, url.as_deref(), diags).await;
         }
-        match wait_connection_available(self.clients, self.ctx, &arn, url.as_deref(), self.deadline)
-            .await
-        {
+        let waited =
+            wait_connection_available(self.clients, self.ctx, &arn, url.as_deref(), self.deadline);
+        match waited.await {
             Ok(()) => {
                 c.connection_status = Some("AVAILABLE".into());
                 if c.host_arn.is_some() {
@@ -178,8 +201,8 @@ impl Converge<'_> {
                     format!(
                         "The connection {arn} was still {status} when the timeout of {timeout} \
                          ran out.{error_note}\n\nA person has to complete the handshake: open \
-                         {url}, choose \"Update pending connection\", and sign in to GitLab with a \
-                         user who has rights on the project or group, using a personal access \
+                         {url}, choose \"Update pending connection\", and sign in to GitLab with \
+                         a user who has rights on the project or group, using a personal access \
                          token with the `api` scope.\n\n{RECOVERY}"
                     )
                 });
@@ -217,14 +240,22 @@ impl Converge<'_> {
                 false
             }
             Err(e) => {
-                aws_failure(diags, Piece::Connection, "Reading", &format!("Connection {arn}."), &e);
+                aws_failure(
+                    diags,
+                    Piece::Connection,
+                    "Reading",
+                    &format!("Connection {arn}."),
+                    &e,
+                );
                 false
             }
         }
     }
 
     async fn ensure_project(&self, c: &mut Computed, diags: &mut Diagnostics) -> bool {
-        let Some(connection_arn) = c.connection_arn.clone() else { return false };
+        let Some(connection_arn) = c.connection_arn.clone() else {
+            return false;
+        };
         let spec = self.config.project_spec(&connection_arn);
         if c.project_arn.is_some() {
             let synced = self.sync_project(&spec, diags).await;
@@ -266,7 +297,8 @@ impl Converge<'_> {
             }
             Err(e) => {
                 let Some(arn) = self.find_own_project(&connection_arn, &e).await else {
-                    aws_failure(diags, Piece::Project, "Creating", &context, &e);
+                    let next = self.next_step();
+                    aws_failure_then(diags, Piece::Project, "Creating", &context, &e, next);
                     return false;
                 };
                 c.project_arn = Some(arn);
@@ -318,7 +350,11 @@ impl Converge<'_> {
 
     /// Updates an existing project when the configuration (or its connection) changed.
     async fn sync_project(&self, spec: &codebuild::ProjectSpec, diags: &mut Diagnostics) -> bool {
-        if self.previous.as_ref().is_none_or(|previous| previous == spec) {
+        if self
+            .previous
+            .as_ref()
+            .is_none_or(|previous| previous == spec)
+        {
             return true;
         }
         match codebuild::update_project(self.clients, &self.ctx.cancel, spec).await {
@@ -349,19 +385,26 @@ impl Converge<'_> {
                 let project = self.config.project_spec("");
                 let target = match &spec.scope {
                     Some(scope) => {
-                        format!("GitLab group \"{}\" on {}", scope.name, self.config.gitlab_url)
+                        format!(
+                            "GitLab group \"{}\" on {}",
+                            scope.name, self.config.gitlab_url
+                        )
                     }
                     None => format!("GitLab project {}", project.source_location),
                 };
                 let context = format!(
                     "Could not create the webhook of project \"{name}\" for the {target} \
-                     (source GITLAB_SELF_MANAGED {}, event {}, connection {} in status {}).",
+                     (source GITLAB_SELF_MANAGED {}, event {}, connection {} in status {} as \
+                     last seen, authorization page {}, service role {}).",
                     project.source_location,
                     codebuild::RUNNER_EVENT,
                     c.connection_arn.as_deref().unwrap_or("-"),
                     c.connection_status.as_deref().unwrap_or("unknown"),
+                    c.authorization_url.as_deref().unwrap_or("-"),
+                    project.service_role_arn,
                 );
-                aws_failure(diags, Piece::Webhook, "Creating", &context, &e);
+                let next = self.next_step();
+                aws_failure_then(diags, Piece::Webhook, "Creating", &context, &e, next);
                 false
             }
         }
@@ -370,7 +413,11 @@ impl Converge<'_> {
     /// Sends changed filters or build type to the existing webhook.
     async fn sync_webhook(&self, diags: &mut Diagnostics) -> bool {
         let spec = &self.config.webhook;
-        if self.previous_webhook.as_ref().is_none_or(|previous| previous == spec) {
+        if self
+            .previous_webhook
+            .as_ref()
+            .is_none_or(|previous| previous == spec)
+        {
             return true;
         }
         let name = &self.config.name;
@@ -382,6 +429,16 @@ impl Converge<'_> {
                 false
             }
         }
+    }
+
+    /// How to carry on after a failed step: a failed create leaves the runner tainted, a
+    /// failed update does not.
+    fn next_step(&self) -> Option<&'static str> {
+        Some(if self.previous.is_none() {
+            RECOVERY
+        } else {
+            RETRY_UPDATE
+        })
     }
 
     /// Reports a wait that ended without success.
@@ -398,13 +455,20 @@ impl Converge<'_> {
             _ => "Connection",
         };
         match err {
-            WaitError::Failed(e) => {
-                aws_failure(diags, piece, "Waiting For", &format!("While waiting for {arn}."), &e)
-            }
+            WaitError::Failed(e) => aws_failure(
+                diags,
+                piece,
+                "Waiting For",
+                &format!("While waiting for {arn}."),
+                &e,
+            ),
             WaitError::TimedOut(status) => {
                 let status = status.unwrap_or_else(|| "unknown".into());
                 let timeout = format_duration(self.timeout);
-                diags.error(format!("Timed Out Waiting For The {what}"), timed_out(&status, &timeout));
+                diags.error(
+                    format!("Timed Out Waiting For The {what}"),
+                    timed_out(&status, &timeout),
+                );
             }
             WaitError::Cancelled(_) => diags.error(
                 "Interrupted",
@@ -420,7 +484,8 @@ impl Converge<'_> {
 /// CodeBuild's answer while a fresh service role is not visible to it yet.
 fn is_iam_propagation(e: &AwsError) -> bool {
     e.code() == Some("InvalidInputException")
-        && (e.message().contains("ot authorized to perform") || e.message().contains("Invalid service role"))
+        && (e.message().contains("ot authorized to perform")
+            || e.message().contains("Invalid service role"))
 }
 
 /// Formats a duration the way users wrote it: "1h0m0s", "2m0s", "30s".

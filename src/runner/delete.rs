@@ -9,6 +9,7 @@ use crate::aws::waiter::WaitError;
 use crate::aws::{codebuild, connections, AwsError, Clients};
 use crate::framework::timeouts::timeout_for;
 use crate::framework::{CallContext, Diagnostics};
+use crate::log_info;
 use crate::runner::converge::format_duration;
 use crate::runner::errors::{aws_failure, Piece};
 use crate::runner::model::{Computed, RunnerConfig};
@@ -31,17 +32,36 @@ pub async fn delete(
     let name = runner.name.clone();
     let left = |c: &Computed| Some(c.into_state(prior, &runner));
 
-    // The webhook is deleted even when state does not know it: an earlier failed run may have
-    // left one behind on the project.
-    if let Err(e) = codebuild::delete_webhook(clients, cancel, &name).await {
-        fail(diags, Piece::Webhook, &format!("Webhook of project \"{name}\"."), &e);
-        return left(&c);
-    }
-    c.clear_webhook();
-
-    if let Err(e) = codebuild::delete_project(clients, cancel, &name).await {
-        fail(diags, Piece::Project, &format!("Project \"{name}\"."), &e);
-        return left(&c);
+    match project_owner(clients, cancel, &c, &name).await {
+        // The webhook is deleted even when state does not know it: an earlier failed run may
+        // have left one behind on the project (or, on AWS, without it).
+        Ok(Owner::Runner | Owner::Nobody) => {
+            if let Err(e) = codebuild::delete_webhook(clients, cancel, &name).await {
+                fail(
+                    diags,
+                    Piece::Webhook,
+                    &format!("Webhook of project \"{name}\"."),
+                    &e,
+                );
+                return left(&c);
+            }
+            c.clear_webhook();
+            if let Err(e) = codebuild::delete_project(clients, cancel, &name).await {
+                fail(diags, Piece::Project, &format!("Project \"{name}\"."), &e);
+                return left(&c);
+            }
+        }
+        Ok(Owner::Someone) => {
+            log_info!(
+                "left alone a project of the same name that is not this runner's",
+                project = name.clone()
+            );
+            c.clear_webhook();
+        }
+        Err(e) => {
+            fail(diags, Piece::Project, &format!("Project \"{name}\"."), &e);
+            return left(&c);
+        }
     }
     c.project_arn = None;
 
@@ -93,14 +113,45 @@ async fn delete_host(
         Err(WaitError::TimedOut(Some(s))) if s == "NOT_FOUND" => return Ok(()),
         Err(e) => return Err(waited(e, "setting up")),
     }
-    connections::delete_host(clients, &ctx.cancel, arn).await.map_err(|e| {
-        format!(
-            "Host {arn}: {}. The host stays in the state; run `terraform destroy` again after \
+    connections::delete_host(clients, &ctx.cancel, arn)
+        .await
+        .map_err(|e| {
+            format!(
+                "Host {arn}: {}. The host stays in the state; run `terraform destroy` again after \
              fixing the cause.",
-            e.describe()
-        )
-    })?;
-    wait_host_gone(clients, ctx, arn, deadline).await.map_err(|e| waited(e, "being deleted"))
+                e.describe()
+            )
+        })?;
+    wait_host_gone(clients, ctx, arn, deadline)
+        .await
+        .map_err(|e| waited(e, "being deleted"))
+}
+
+/// Who the project named like the runner belongs to.
+enum Owner {
+    /// This runner: the state records it, or it uses the runner's connection.
+    Runner,
+    /// There is no such project.
+    Nobody,
+    /// Someone else: a project of the same name this runner never made (its create failed
+    /// with "already exists"); destroy must not touch it.
+    Someone,
+}
+
+async fn project_owner(
+    clients: &Clients,
+    cancel: &tokio_util::sync::CancellationToken,
+    c: &Computed,
+    name: &str,
+) -> Result<Owner, AwsError> {
+    if c.project_arn.is_some() {
+        return Ok(Owner::Runner);
+    }
+    let Some(project) = codebuild::find_project(clients, cancel, name).await? else {
+        return Ok(Owner::Nobody);
+    };
+    let ours = c.connection_arn.as_deref() == Some(project.spec.connection_arn.as_str());
+    Ok(if ours { Owner::Runner } else { Owner::Someone })
 }
 
 fn fail(diags: &mut Diagnostics, piece: Piece, context: &str, e: &AwsError) {

@@ -24,7 +24,9 @@ pub fn modify_plan(
     diags: &mut Diagnostics,
 ) {
     let config = request.config;
-    let Value::Object(attrs) = planned else { return };
+    let Value::Object(attrs) = planned else {
+        return;
+    };
     let shared = !config.attr("connection_arn").is_null();
     plan_known_values(attrs, config, shared);
     plan_tags(attrs, config, default_tags);
@@ -52,9 +54,15 @@ pub fn modify_plan(
     if shared && planned_connection != request.prior.attr("connection_arn") {
         repairs.switch_connection();
         let url = planned_connection.as_str().and_then(authorization_url);
-        attrs.insert("authorization_url".into(), url.map(Value::string).unwrap_or(Value::Unknown));
+        attrs.insert(
+            "authorization_url".into(),
+            url.map(Value::string).unwrap_or(Value::Unknown),
+        );
     }
-    let (old_hook, new_hook) = (webhook_from_value(request.prior), webhook_from_value(config));
+    let (old_hook, new_hook) = (
+        webhook_from_value(request.prior),
+        webhook_from_value(config),
+    );
     if config.attr("webhook").is_wholly_known() && old_hook.needs_recreate(&new_hook) {
         repairs.new_webhook = true;
     }
@@ -63,22 +71,60 @@ pub fn modify_plan(
     plan_source_connection(attrs);
     if repairs.new_connection && !shared {
         warn_handshake(config, attrs, waits, diags);
+    } else if !waits {
+        warn_still_pending(&prior, diags);
     }
+}
+
+/// With `wait_for_connection = false`, a plan whose connection is still not AVAILABLE says
+/// why the project and webhook are not planned, and where to authorize.
+fn warn_still_pending(prior: &Computed, diags: &mut Diagnostics) {
+    let (Some(arn), Some(status)) = (&prior.connection_arn, &prior.connection_status) else {
+        return;
+    };
+    if status == "AVAILABLE" || (prior.project_arn.is_some() && prior.has_webhook()) {
+        return;
+    }
+    let url = prior
+        .authorization_url
+        .as_deref()
+        .unwrap_or("the AWS console");
+    diags.warning(
+        "Connection Not Authorized Yet",
+        format!(
+            "The connection {arn} is still {status}, and wait_for_connection is false, so the \
+             project and the webhook are not created yet (a webhook cannot be registered \
+             through a connection that is not AVAILABLE). Complete the handshake at {url} \
+             (\"Update pending connection\", GitLab personal access token with the `api` \
+             scope); the next `terraform apply` then creates them as an in-place update."
+        ),
+    );
 }
 
 /// Values the plan can already know: they depend only on the name.
 fn plan_known_values(attrs: &mut BTreeMap<String, Value>, config: &Value, shared: bool) {
-    let Some(name) = attrs.get("name").and_then(Value::as_str).map(str::to_string) else {
+    let Some(name) = attrs
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
         return;
     };
     attrs.insert("id".into(), Value::string(name.clone()));
     attrs.insert("runner_tag".into(), Value::string(runner_tag(&name)));
 
     let defaults = RunnerConfig::from_value(&Value::object([("name", Value::string(name))]));
-    let names = [("host_name", defaults.host_name), ("connection_name", defaults.connection_name)];
+    let names = [
+        ("host_name", defaults.host_name),
+        ("connection_name", defaults.connection_name),
+    ];
     for (key, default) in names {
         if config.attr(key).is_null() {
-            let value = if shared { Value::Null } else { Value::string(default) };
+            let value = if shared {
+                Value::Null
+            } else {
+                Value::string(default)
+            };
             attrs.insert(key.into(), value);
         }
     }
@@ -94,7 +140,11 @@ fn plan_tags(
     let value = match default_tags {
         Some(defaults) if own.is_wholly_known() => {
             let all = merge_tags(defaults, &string_map(own));
-            Value::Map(all.into_iter().map(|(k, v)| (k, Value::string(v))).collect())
+            Value::Map(
+                all.into_iter()
+                    .map(|(k, v)| (k, Value::string(v)))
+                    .collect(),
+            )
         }
         _ => Value::Unknown,
     };
@@ -171,7 +221,11 @@ impl Repairs {
             set(attrs, &["host_status"], Value::Unknown);
         }
         if self.new_connection {
-            set(attrs, &["connection_arn", "authorization_url"], Value::Unknown);
+            set(
+                attrs,
+                &["connection_arn", "authorization_url"],
+                Value::Unknown,
+            );
         }
         if self.wait_connection {
             set(attrs, &["connection_status"], Value::Unknown);
@@ -183,7 +237,11 @@ impl Repairs {
             set(attrs, &["project_arn"], Value::Unknown);
         }
         if self.new_webhook {
-            set(attrs, &["webhook_url", "webhook_payload_url", "webhook_secret"], Value::Unknown);
+            set(
+                attrs,
+                &["webhook_url", "webhook_payload_url", "webhook_secret"],
+                Value::Unknown,
+            );
         }
     }
 }
@@ -203,7 +261,10 @@ fn warn_handshake(
     diags: &mut Diagnostics,
 ) {
     let timeout = format_duration(timeout_for(config, "create", DEFAULT_CREATE_TIMEOUT));
-    let connection = attrs.get("connection_name").and_then(Value::as_str).unwrap_or("(new)");
+    let connection = attrs
+        .get("connection_name")
+        .and_then(Value::as_str)
+        .unwrap_or("(new)");
     let how = "open the AWS console (Developer Tools > Settings > Connections, or the \
         `authorization_url` attribute once known), choose \"Update pending connection\" and \
         authorize with a GitLab personal access token with the `api` scope";

@@ -39,14 +39,30 @@ pub async fn read(
             Ok(Some(connection)) => c.connection_status = Some(connection.status),
             Ok(None) => c.clear_connection(),
             Err(e) => {
-                aws_failure(diags, Piece::Connection, "Reading", &format!("Connection {arn}."), &e);
+                aws_failure(
+                    diags,
+                    Piece::Connection,
+                    "Reading",
+                    &format!("Connection {arn}."),
+                    &e,
+                );
                 return None;
             }
         }
     }
 
     let mut refreshed = state.clone();
-    match codebuild::find_project(clients, cancel, &runner.name).await {
+    let found = codebuild::find_project(clients, cancel, &runner.name).await;
+    // A project of the runner's name that the state does not record is this runner's only
+    // when it uses the runner's connection (an earlier create made it); anyone else's is
+    // not adopted, so nothing updates or deletes it.
+    let found = found.map(|project| {
+        project.filter(|p| {
+            c.project_arn.is_some()
+                || c.connection_arn.as_deref() == Some(p.spec.connection_arn.as_str())
+        })
+    });
+    match found {
         Ok(Some(project)) => {
             c.project_arn = Some(project.arn.clone());
             let source = Some(project.spec.connection_arn.clone()).filter(|a| !a.is_empty());
@@ -95,7 +111,11 @@ fn refresh_settings(
     let remote = settings::normalise_project(project.spec.clone(), &prior);
     settings::write_project(attrs, &remote, &prior);
     if remote.tags != prior.tags {
-        let tags = remote.tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect();
+        let tags = remote
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::string(v)))
+            .collect();
         attrs.insert("tags_all".into(), Value::Map(tags));
     }
     if let Some(hook) = &project.webhook {
