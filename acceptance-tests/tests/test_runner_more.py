@@ -105,6 +105,7 @@ data "gitlab_codebuild_runner_tags" "big" {
   provider      = gitlab-codebuild
   project_name  = "runner-a"
   instance_size = "large"
+  image         = "custom-arm-public.ecr.aws/codebuild/amazonlinux-aarch64-standard:3.0"
 }
 
 output "tags" {
@@ -116,6 +117,8 @@ output "tags" {
     assert applied.code == 0, applied
     assert "codebuild-runner-a-$CI_PROJECT_ID-$CI_PIPELINE_IID-$CI_JOB_NAME" in applied.stdout
     assert "instance-size:large" in applied.stdout
+    assert ("image:custom-arm-public.ecr.aws/codebuild/amazonlinux-aarch64-standard:3.0"
+            in applied.stdout)
     assert emulator.calls() == []
 
     workspace.write("""
@@ -123,9 +126,14 @@ data "gitlab_codebuild_runner_tags" "bad" {
   provider      = gitlab-codebuild
   project_name  = "runner-a"
   instance_size = "huge"
-  image         = "a, b"
+  fleet         = "a, b"
+  image         = "custom:registry.example.com/tools:1"
 }
 """)
     invalid = workspace.validate()
     assert invalid.code == 1
-    assert "Invalid instance size" in invalid.output and "Invalid Runner Label Value" in invalid.output
+    assert "Invalid instance size" in invalid.output
+    assert "Invalid Runner Label Value" in invalid.output
+    text = " ".join(invalid.output.split())
+    assert "Invalid Runner Image Label" in text
+    assert "custom-linux-registry.example.com/tools:1" in text

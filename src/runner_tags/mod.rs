@@ -3,6 +3,8 @@
 //! (`image:`, `instance-size:`, `fleet:`, `buildspec-override:`). Pure computation, no AWS
 //! call.
 
+pub mod labels;
+
 use async_trait::async_trait;
 
 use crate::framework::{Attribute, Block, CallContext, DataSource, Diagnostics, Schema};
@@ -10,8 +12,16 @@ use crate::runner::tag::runner_tag;
 use crate::runner::validate;
 use crate::value::{AttributePath, Type, Value};
 
-/// Instance sizes CodeBuild accepts in the `instance-size:` label.
-const INSTANCE_SIZES: &[&str] = &["small", "medium", "large", "xlarge", "2xlarge"];
+/// Instance sizes CodeBuild documents for the `instance-size:` label.
+const INSTANCE_SIZES: &[&str] = &[
+    "small",
+    "medium",
+    "large",
+    "xlarge",
+    "2xlarge",
+    "gpu_small",
+    "gpu_large",
+];
 
 /// The data source type.
 pub struct RunnerTags;
@@ -42,16 +52,20 @@ impl DataSource for RunnerTags {
                 Attribute::optional(
                     "image",
                     Type::String,
-                    "Image override, e.g. `aws/codebuild/amazonlinux-x86_64-standard:5.0` or \
-                 `custom:<registry>/<image>:<tag>`. No commas or spaces.",
+                    "Image override, the value after `image:` as AWS documents it: \
+                     `<environment-type>-<image-identifier>` for a curated image (`linux-5.0`, \
+                     `arm-3.0`, `linux-ec2-latest`), or `custom-<environment-type>-<image-uri>` \
+                     for any other image \
+                     (`custom-linux-public.ecr.aws/docker/library/node:20`).",
                 )
-                .validate(label_value),
+                .validate(labels::image_attribute),
             )
             .attribute(
                 Attribute::optional(
                     "instance_size",
                     Type::String,
-                    "Compute override: `small`, `medium`, `large`, `xlarge` or `2xlarge`.",
+                    "Compute override: `small`, `medium`, `large`, `xlarge`, `2xlarge`, \
+                     `gpu_small` or `gpu_large`.",
                 )
                 .validate(|v, p, d| validate::one_of(v, p, d, INSTANCE_SIZES, "instance size")),
             )
@@ -156,5 +170,14 @@ mod tests {
             &mut d,
         );
         assert!(d.has_errors());
+    }
+
+    #[test]
+    fn image_override_is_one_image_label() {
+        let config = Value::object([("image", Value::string("custom-arm-public.ecr.aws/x:1"))]);
+        assert_eq!(
+            job_tags("p", &config)[1],
+            "image:custom-arm-public.ecr.aws/x:1"
+        );
     }
 }
