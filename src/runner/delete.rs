@@ -76,12 +76,28 @@ pub async fn delete(
 
     if let Some(arn) = c.host_arn.clone() {
         let timeout = timeout_for(prior, "delete", DEFAULT_DELETE_TIMEOUT);
-        if let Err(message) = delete_host(clients, ctx, &arn, timeout).await {
-            diags.error("Deleting CodeConnections Host Failed", message);
-            return left(&c);
+        match delete_host(clients, ctx, &arn, timeout).await {
+            Ok(()) => {}
+            Err(HostNotDeleted::Waiting(message)) => {
+                diags.error("Deleting CodeConnections Host Failed", message);
+                return left(&c);
+            }
+            // Through `fail`, so AWS's refusal comes with the usual fix (a missing permission).
+            Err(HostNotDeleted::Refused(e)) => {
+                fail(diags, Piece::Host, &format!("Host {arn}."), &e);
+                return left(&c);
+            }
         }
     }
     None
+}
+
+/// Why a host is still there after `delete_host`.
+enum HostNotDeleted {
+    /// A wait before or after DeleteHost ended without success; the message says which.
+    Waiting(String),
+    /// DeleteHost itself failed.
+    Refused(AwsError),
 }
 
 /// Deletes a host: AWS refuses while its VPC attachment is still being set up, so that is
@@ -92,7 +108,7 @@ async fn delete_host(
     ctx: &CallContext,
     arn: &str,
     timeout: Duration,
-) -> Result<(), String> {
+) -> Result<(), HostNotDeleted> {
     let deadline = Instant::now() + timeout;
     let waited = |e: WaitError<AwsError>, what: &str| match e {
         WaitError::Failed(e) => format!("Host {arn}: {}", e.describe()),
@@ -111,20 +127,12 @@ async fn delete_host(
         Ok(_) => {}
         // Gone already: nothing to delete. (The waiter reports NOT_FOUND as pending.)
         Err(WaitError::TimedOut(Some(s))) if s == "NOT_FOUND" => return Ok(()),
-        Err(e) => return Err(waited(e, "setting up")),
+        Err(e) => return Err(HostNotDeleted::Waiting(waited(e, "setting up"))),
     }
-    connections::delete_host(clients, &ctx.cancel, arn)
-        .await
-        .map_err(|e| {
-            format!(
-                "Host {arn}: {}. The host stays in the state; run `terraform destroy` again after \
-             fixing the cause.",
-                e.describe()
-            )
-        })?;
+    connections::delete_host(clients, &ctx.cancel, arn).await.map_err(HostNotDeleted::Refused)?;
     wait_host_gone(clients, ctx, arn, deadline)
         .await
-        .map_err(|e| waited(e, "being deleted"))
+        .map_err(|e| HostNotDeleted::Waiting(waited(e, "being deleted")))
 }
 
 /// Who the project named like the runner belongs to.

@@ -1,0 +1,57 @@
+"""Helpers shared by the reliability tests: configurations with a chosen retry budget, and
+the check that Terraform's state names exactly what exists in the emulator."""
+
+PROVIDER_WITH_RETRIES = """
+terraform {{
+  required_providers {{
+    gitlab-codebuild = {{ source = "example/gitlab-codebuild" }}
+  }}
+}}
+
+variable "emulator_url" {{
+  type = string
+}}
+
+provider "gitlab-codebuild" {{
+  region      = "us-east-1"
+  max_retries = {retries}
+  endpoints {{
+    codebuild       = var.emulator_url
+    codeconnections = var.emulator_url
+  }}
+}}
+"""
+
+
+def provider_with_retries(retries):
+    """The test provider block with `max_retries` set (attempts per call = retries + 1)."""
+    return PROVIDER_WITH_RETRIES.format(retries=retries)
+
+
+def state_runners(workspace):
+    """Every gitlab_codebuild_runner in `terraform show -json`, by address."""
+    state = workspace.show()
+    resources = state.get("values", {}).get("root_module", {}).get("resources", [])
+    return {r["address"]: dict(r["values"], tainted=r.get("tainted", False))
+            for r in resources if r["type"] == "gitlab_codebuild_runner"}
+
+
+def assert_state_matches_emulator(workspace, emulator):
+    """Every host, connection, project and webhook in the emulator is in the state and every
+    one the state names exists: nothing orphaned, nothing imagined. Managed connections only
+    (a shared connection is owned elsewhere and may stay)."""
+    runners = state_runners(workspace).values()
+    resources = emulator.resources()
+    hosts = sorted(h["HostArn"] for h in resources["hosts"])
+    assert sorted(r["host_arn"] for r in runners if r["host_arn"]) == hosts, (runners, resources)
+    managed = sorted(r["connection_arn"] for r in runners
+                     if r["connection_arn"] and r["host_arn"])
+    emulated = sorted(c["ConnectionArn"] for c in resources["connections"]
+                      if c.get("HostArn") in hosts)
+    assert managed == emulated, (runners, resources)
+    projects = sorted(p["arn"] for p in resources["projects"])
+    assert sorted(r["project_arn"] for r in runners if r["project_arn"]) == projects, (
+        runners, resources)
+    hooked = sorted(p["arn"] for p in resources["projects"] if p.get("webhook"))
+    assert sorted(r["project_arn"] for r in runners if r["webhook_payload_url"]) == hooked, (
+        runners, resources)
