@@ -129,7 +129,9 @@ async fn delete_host(
         Err(WaitError::TimedOut(Some(s))) if s == "NOT_FOUND" => return Ok(()),
         Err(e) => return Err(HostNotDeleted::Waiting(waited(e, "setting up"))),
     }
-    connections::delete_host(clients, &ctx.cancel, arn).await.map_err(HostNotDeleted::Refused)?;
+    connections::delete_host(clients, &ctx.cancel, arn)
+        .await
+        .map_err(HostNotDeleted::Refused)?;
     wait_host_gone(clients, ctx, arn, deadline)
         .await
         .map_err(|e| HostNotDeleted::Waiting(waited(e, "being deleted")))
