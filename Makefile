@@ -15,7 +15,7 @@ PROVIDER_BIN := target/debug/terraform-provider-gitlab-codebuild
 export CHECKPOINT_DISABLE := 1
 
 .PHONY: build tools emulator demo test test-unit test-acceptance test-acceptance-v5 fuzz bench \
-	docs release clean
+	docs release clean audit load
 
 build:
 	cargo build
@@ -77,6 +77,33 @@ bench: tools
 	$(PYTHON) scripts/bench_protocol.py \
 		--provider target/release/terraform-provider-gitlab-codebuild \
 		--terraform $(TERRAFORM) --out bench/results.json
+
+CARGO_DENY         := $(TOOLS)/cargo/bin/cargo-deny
+CARGO_DENY_VERSION := 0.20.2
+
+$(CARGO_DENY):
+	cargo install --locked --root $(TOOLS)/cargo cargo-deny@$(CARGO_DENY_VERSION)
+
+## Supply-chain policy (deny.toml): licenses, duplicate crate versions, sources, and RustSec
+## advisories when their database can be fetched (it needs GitHub; offline the advisory
+## check is skipped, with a note). Not part of `make test`. See docs/reliability.md.
+audit: $(CARGO_DENY)
+	@if $(CARGO_DENY) fetch db >/dev/null 2>&1; then \
+		$(CARGO_DENY) check; \
+	else \
+		echo "audit: the RustSec advisory database cannot be fetched (offline?):" \
+			"checking licenses, bans and sources only, NOT advisories"; \
+		$(CARGO_DENY) --offline check licenses bans sources; \
+	fi
+
+## Load scenario: 50 runners on one connection plus 10 with their own host, under emulator
+## throttling and 100 ms latency, at -parallelism 1, 10 and 50 (release build). Appends the
+## figures to docs/performance.md. Not part of `make test`; takes several minutes.
+load: tools
+	cargo build --release
+	$(PYTHON) scripts/load_test.py \
+		--provider target/release/terraform-provider-gitlab-codebuild \
+		--terraform $(TERRAFORM) --append docs/performance.md
 
 ## Regenerates docs/ from the provider's schema and templates/ (test_docs.py fails when stale).
 docs: build tools
