@@ -25,7 +25,9 @@ fn main() -> ExitCode {
 
     provider::logging::init_from_env();
     provider::plugin::tls::install_crypto_provider();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: every RPC waits on the network, never on the CPU, and handing calls between
+    // worker threads cost more CPU per call than the calls themselves (docs/performance.md).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
