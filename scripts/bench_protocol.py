@@ -17,6 +17,7 @@ Run with `make bench` (release build). Prints a Markdown table and writes JSON t
 import argparse
 import json
 import os
+import re
 import shutil
 import ssl
 import statistics
@@ -260,6 +261,16 @@ def time_terraform(terraform, directory, env, args, repeats):
     return statistics.median(times)
 
 
+def handler_seconds(terraform, directory, env, args):
+    """Total time our RPC handlers ran during one command, from the provider's own
+    `RPC finished` log lines (tf_req_duration_ms), i.e. the work the provider adds."""
+    result = subprocess.run([terraform, *args], cwd=directory,
+                            env={**env, "TF_LOG_PROVIDER": "debug"}, capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL, timeout=900)
+    durations = re.findall(r"RPC finished:.*?tf_req_duration_ms=(\d+)", result.stderr)
+    return sum(int(d) for d in durations) / 1000
+
+
 def measure_terraform(terraform, ours, counts, repeats, emulator):
     root = Path(tempfile.mkdtemp(prefix="bench-tf-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_LOG", "AWS_"))}
@@ -282,6 +293,9 @@ def measure_terraform(terraform, ours, counts, repeats, emulator):
             plan = time_terraform(terraform, directory, env,
                                   ["plan", "-no-color", "-refresh=false", *extra], repeats)
             results[f"{kind}/{count}"] = {"validate_s": validate, "plan_s": plan}
+            if kind == "gitlab_codebuild_runner":
+                results[f"{kind}/{count}"]["plan_provider_handlers_s"] = handler_seconds(
+                    terraform, directory, env, ["plan", "-no-color", "-refresh=false", *extra])
             print(f"  {kind} x{count}: validate {validate:.2f} s, plan {plan:.2f} s",
                   file=sys.stderr)
     return results
@@ -300,14 +314,17 @@ def report(protocol, terraform_times, counts):
     for label, key, unit, goal in rows:
         lines.append(f"| {label} | {ours[key]:.2f} {unit} | {null[key]:.2f} {unit} | "
                      f"{ours[key] / null[key]:.2f} | {goal} |")
-    lines += ["", "| command | resources | runners (s) | null_resource (s) | added by ours (s) "
-              "| ratio |", "|---|---|---|---|---|---|"]
+    lines += ["", "| command | resources | runners (s) | null_resource (s) | difference (s) "
+              "| ratio | our handlers (s) |", "|---|---|---|---|---|---|---|"]
     for command in ("validate", "plan"):
         for count in counts:
             r = terraform_times[f"gitlab_codebuild_runner/{count}"][f"{command}_s"]
             n = terraform_times[f"null_resource/{count}"][f"{command}_s"]
+            ours = terraform_times[f"gitlab_codebuild_runner/{count}"]
+            handlers = (f"{ours['plan_provider_handlers_s']:.3f}" if command == "plan"
+                        else "—")
             lines.append(f"| terraform {command} | {count} | {r:.2f} | {n:.2f} | {r - n:+.2f} "
-                         f"| {r / n:.2f} |")
+                         f"| {r / n:.2f} | {handlers} |")
     return "\n".join(lines)
 
 
@@ -319,7 +336,7 @@ def main():
     parser.add_argument("--starts", type=int, default=20)
     parser.add_argument("--calls", type=int, default=500, help="loop iterations (3 calls each)")
     parser.add_argument("--counts", default="1,100,500")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
     args.terraform = str(Path(args.terraform).resolve())
