@@ -14,31 +14,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from harness import FAKE_ENV, Emulator, start_emulator  # noqa: F401
+from harness import Emulator, start_emulator  # noqa: F401  (tests import them from here)
 
 import boto3
 import pytest
 from botocore.config import Config
 
 ACCEPTANCE_DIR = Path(__file__).resolve().parent.parent
-
-os.environ.update(FAKE_ENV)
-for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_PROFILE"):
-    os.environ.pop(name, None)
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    emu = start_emulator()
-    yield emu
-    assert emu.stop() == 0
-
-
-@pytest.fixture(autouse=True)
-def fresh(emulator):
-    emulator.post("reset")
-    yield
-
 
 def make_client(emulator, service, region="us-east-1", **config):
     # Client-side validation off: the emulator's own validation is under test.

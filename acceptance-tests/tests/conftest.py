@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import Workspace, cli_config, provider_mirror, remove, start_emulator, temp_dir
+from harness import Workspace, cli_config, provider_mirror, remove, temp_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,19 +37,6 @@ def cli_config_file():
     mirror = provider_mirror(provider_bin, root / "mirror")
     yield cli_config(mirror, root / "terraformrc")
     remove(root)
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    emu = start_emulator()
-    yield emu
-    assert emu.stop() == 0
-
-
-@pytest.fixture(autouse=True)
-def fresh_emulator(emulator):
-    emulator.post("reset")
-    yield
 
 
 @pytest.fixture
