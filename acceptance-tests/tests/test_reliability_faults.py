@@ -144,3 +144,21 @@ def test_throttling_that_outlasts_the_retries_fails_with_the_retry_hint(workspac
     destroyed = workspace.destroy()
     assert destroyed.code == 0, destroyed
     assert emulator.is_empty(), emulator.resources()
+
+
+def test_waits_poll_through_throttling_that_outlasts_the_retries(workspace, emulator):
+    # The -parallelism 50 load case: while waiting for the handshake, status reads keep being
+    # throttled past the SDK's retries. The wait must poll on until its own deadline.
+    emulator.post("config", {"authorize_after": 2})
+    emulator.post("faults", {"operation": "GetConnection", "error": "ThrottlingException",
+                             "status": 400, "message": "Rate exceeded", "count": 6})
+    workspace.write(provider_with_retries(1) + runner_config(extra=TIMEOUTS))
+    workspace.init()
+
+    applied = workspace.apply()
+    assert applied.code == 0, applied
+    errors = [c["error"] for c in emulator.calls("GetConnection")]
+    assert errors[:6] == ["ThrottlingException"] * 6 and errors[-1] is None, errors
+    runner = workspace.resource("gitlab_codebuild_runner.r")
+    assert runner["connection_status"] == "AVAILABLE"
+    assert_state_matches_emulator(workspace, emulator)

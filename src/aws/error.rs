@@ -54,6 +54,36 @@ impl AwsError {
         self.code() == Some("ResourceNotFoundException")
     }
 
+    /// True for "slow down": the throttling codes the SDKs themselves retry.
+    pub fn is_throttling(&self) -> bool {
+        self.code().is_some_and(|code| {
+            matches!(
+                code,
+                "Throttling"
+                    | "ThrottlingException"
+                    | "ThrottledException"
+                    | "TooManyRequestsException"
+                    | "RequestLimitExceeded"
+                    | "RequestThrottled"
+                    | "SlowDown"
+            )
+        })
+    }
+
+    /// True for failures that asking again later may cure: throttling, AWS-side faults and
+    /// the network. Waits poll through them; one-shot calls report them.
+    pub fn is_transient(&self) -> bool {
+        let server_fault = self.code().is_some_and(|code| {
+            matches!(
+                code,
+                "InternalFailure" | "InternalServerError" | "InternalServerException"
+                    | "ServiceUnavailable" | "ServiceUnavailableException" | "RequestTimeout"
+                    | "RequestTimeoutException"
+            )
+        });
+        self.is_throttling() || server_fault || matches!(self, AwsError::Transport(_))
+    }
+
     /// Text for a diagnostic detail: code, message and request id.
     pub fn describe(&self) -> String {
         match self {
@@ -106,4 +136,24 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 /// Converts a builder error (a required member missing).
 pub fn from_build(err: aws_smithy_types::error::operation::BuildError) -> AwsError {
     AwsError::Request(err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(code: &str) -> AwsError {
+        AwsError::Service { code: code.into(), message: String::new(), request_id: None }
+    }
+
+    #[test]
+    fn transient_failures_are_told_apart_from_final_ones() {
+        assert!(service("ThrottlingException").is_transient());
+        assert!(service("InternalFailure").is_transient());
+        assert!(AwsError::Transport("connection reset".into()).is_transient());
+        assert!(!service("AccessDeniedException").is_transient());
+        assert!(!service("ResourceNotFoundException").is_transient());
+        assert!(!AwsError::Malformed("{}".into()).is_transient());
+        assert!(!AwsError::Cancelled.is_transient());
+    }
 }

@@ -187,7 +187,7 @@ impl Converge<'_> {
             Err(e) => {
                 let url = url.unwrap_or_else(|| "the AWS console".into());
                 if let WaitError::TimedOut(Some(s)) | WaitError::Cancelled(Some(s)) = &e {
-                    if s != "NOT_FOUND" {
+                    if matches!(s.as_str(), "PENDING" | "ERROR") {
                         c.connection_status = Some(s.clone());
                     }
                 }

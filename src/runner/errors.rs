@@ -78,7 +78,7 @@ fn hint(piece: Piece, err: &AwsError) -> Option<String> {
         (_, None) => "Check the provider's `region` and `endpoints` settings and the network \
             path to AWS, then run the command again."
             .to_string(),
-        (_, Some(code)) if is_throttling(code) => "AWS kept throttling the requests after \
+        (_, Some(_)) if err.is_throttling() => "AWS kept throttling the requests after \
             every retry. Raise `max_retries` in the provider block or lower \
             `terraform apply -parallelism`, then run the command again."
             .to_string(),
@@ -149,19 +149,6 @@ fn hint(piece: Piece, err: &AwsError) -> Option<String> {
 /// CodeBuild's words for a webhook asked of a connection that is not AVAILABLE.
 fn is_not_available(message: &str) -> bool {
     message.contains("not in AVAILABLE state") || message.contains("PENDING")
-}
-
-fn is_throttling(code: &str) -> bool {
-    matches!(
-        code,
-        "Throttling"
-            | "ThrottlingException"
-            | "ThrottledException"
-            | "TooManyRequestsException"
-            | "RequestLimitExceeded"
-            | "RequestThrottled"
-            | "SlowDown"
-    )
 }
 
 #[cfg(test)]

@@ -32,13 +32,30 @@ pub async fn wait_host_ready(
     deadline: Instant,
 ) -> Result<String, WaitError<AwsError>> {
     poll(&ctx.cancel, deadline, HOST_BACKOFF, |_| async {
-        match connections::find_host(clients, &ctx.cancel, host_arn).await? {
-            None => Ok(Probe::Pending("NOT_FOUND".into())),
-            Some(h) if HOST_SETTING_UP.contains(&h.status.as_str()) => Ok(Probe::Pending(h.status)),
-            Some(h) => Ok(Probe::Ready(h.status)),
+        match ride_out(connections::find_host(clients, &ctx.cancel, host_arn).await)? {
+            Err(transient) => Ok(Probe::Pending(transient)),
+            Ok(None) => Ok(Probe::Pending("NOT_FOUND".into())),
+            Ok(Some(h)) if HOST_SETTING_UP.contains(&h.status.as_str()) => {
+                Ok(Probe::Pending(h.status))
+            }
+            Ok(Some(h)) => Ok(Probe::Ready(h.status)),
         }
     })
     .await
+}
+
+/// Lets a wait poll through a transient failure (throttling that outlasted the SDK's own
+/// retries, an AWS-side fault, the network): `Ok(Err(status))` is "not yet, try again";
+/// the wait's own deadline still bounds it. Anything else ends the wait.
+fn ride_out<T>(result: Result<T, AwsError>) -> Result<Result<T, String>, AwsError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(e) if e.is_transient() => {
+            log_warn!("transient AWS failure while waiting; polling on", error = e.describe());
+            Ok(Err(e.code().unwrap_or("UNREACHABLE").to_string()))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Waits until the connection is `AVAILABLE`. `ERROR` does not end the wait: AWS retries such
@@ -57,8 +74,11 @@ pub async fn wait_connection_available(
         authorization_url = url
     );
     poll(&ctx.cancel, deadline, CONNECTION_BACKOFF, |attempt| async move {
-        let found = connections::find_connection(clients, &ctx.cancel, connection_arn).await?;
-        let status = found.map(|c| c.status).unwrap_or_else(|| "NOT_FOUND".into());
+        let found = connections::find_connection(clients, &ctx.cancel, connection_arn).await;
+        let status = match ride_out(found)? {
+            Ok(found) => found.map(|c| c.status).unwrap_or_else(|| "NOT_FOUND".into()),
+            Err(transient) => return Ok(Probe::Pending(transient)),
+        };
         match status.as_str() {
             "AVAILABLE" => return Ok(Probe::Ready(())),
             "ERROR" => log_warn!(
