@@ -198,25 +198,28 @@ class Workspace:
         return None
 
 
-def provider_block():
-    return """
-terraform {
-  required_providers {
-    gitlab-codebuild = { source = "example/gitlab-codebuild" }
-  }
-}
+def provider_block(max_retries=None):
+    """The test configuration's `terraform` block, `emulator_url` variable and provider block
+    pointing both services at the emulator; `max_retries` sets the retry budget."""
+    retries = "" if max_retries is None else f"  max_retries = {max_retries}\n"
+    return f"""
+terraform {{
+  required_providers {{
+    gitlab-codebuild = {{ source = "example/gitlab-codebuild" }}
+  }}
+}}
 
-variable "emulator_url" {
+variable "emulator_url" {{
   type = string
-}
+}}
 
-provider "gitlab-codebuild" {
+provider "gitlab-codebuild" {{
   region = "us-east-1"
-  endpoints {
+{retries}  endpoints {{
     codebuild       = var.emulator_url
     codeconnections = var.emulator_url
-  }
-}
+  }}
+}}
 """
 
 

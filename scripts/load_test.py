@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "acceptance-tests"))
 
-from harness import (Workspace, cli_config, provider_mirror, remove,  # noqa: E402
+from harness import (Workspace, cli_config, provider_block, provider_mirror, remove,  # noqa: E402
                      start_emulator, temp_dir)
 
 OWN, SHARED = 10, 50
@@ -34,26 +34,7 @@ RATE, BURST = 10, 5
 MAX_RETRIES = 10
 START, END = "<!-- load-test:start -->", "<!-- load-test:end -->"
 
-PROVIDER = """
-terraform {
-  required_providers {
-    gitlab-codebuild = { source = "example/gitlab-codebuild" }
-  }
-}
-
-variable "emulator_url" {
-  type = string
-}
-
-provider "gitlab-codebuild" {
-  region      = "us-east-1"
-  max_retries = %d
-  endpoints {
-    codebuild       = var.emulator_url
-    codeconnections = var.emulator_url
-  }
-}
-""" % MAX_RETRIES
+PROVIDER = provider_block(max_retries=MAX_RETRIES)
 
 
 def runner(address, name, gitlab, tag, extra=""):

@@ -1,31 +1,12 @@
 """Helpers shared by the reliability tests: configurations with a chosen retry budget, and
 the check that Terraform's state names exactly what exists in the emulator."""
 
-PROVIDER_WITH_RETRIES = """
-terraform {{
-  required_providers {{
-    gitlab-codebuild = {{ source = "example/gitlab-codebuild" }}
-  }}
-}}
-
-variable "emulator_url" {{
-  type = string
-}}
-
-provider "gitlab-codebuild" {{
-  region      = "us-east-1"
-  max_retries = {retries}
-  endpoints {{
-    codebuild       = var.emulator_url
-    codeconnections = var.emulator_url
-  }}
-}}
-"""
+from harness import provider_block
 
 
 def provider_with_retries(retries):
     """The test provider block with `max_retries` set (attempts per call = retries + 1)."""
-    return PROVIDER_WITH_RETRIES.format(retries=retries)
+    return provider_block(max_retries=retries)
 
 
 def state_runners(workspace):

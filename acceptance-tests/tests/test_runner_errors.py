@@ -4,7 +4,7 @@ documented way out works."""
 
 import boto3
 
-from harness import runner_config
+from harness import provider_block, runner_config
 
 ADDR = "gitlab_codebuild_runner.r"
 CREATE_20S = '  timeouts {\n    create = "20s"\n  }'
@@ -175,26 +175,7 @@ def test_unending_throttling_names_the_piece_and_max_retries(workspace, emulator
     emulator.post("config", {"authorize_after": 1})
     emulator.post("faults", {"operation": "CreateProject", "error": "ThrottlingException",
                              "message": "Rate exceeded"})
-    provider = """
-terraform {
-  required_providers {
-    gitlab-codebuild = { source = "example/gitlab-codebuild" }
-  }
-}
-
-variable "emulator_url" {
-  type = string
-}
-
-provider "gitlab-codebuild" {
-  region      = "us-east-1"
-  max_retries = 2
-  endpoints {
-    codebuild       = var.emulator_url
-    codeconnections = var.emulator_url
-  }
-}
-"""
+    provider = provider_block(max_retries=2)
     workspace.write(provider + runner_config(extra=CREATE_20S))
     workspace.init()
     failed = workspace.apply()
