@@ -63,34 +63,63 @@ pub struct GitlabCodebuildProvider {
 #[async_trait]
 impl Provider for GitlabCodebuildProvider {
     fn schema(&self) -> Schema {
-        let endpoints = Block::new("Custom service endpoints, e.g. VPC endpoints or a local emulator.")
-            .attribute(Attribute::optional("codebuild", Type::String, "CodeBuild endpoint URL.")
-                .validate(validate::url))
-            .attribute(Attribute::optional("codeconnections", Type::String,
-                "CodeConnections endpoint URL.").validate(validate::url));
+        let endpoints =
+            Block::new("Custom service endpoints, e.g. VPC endpoints or a local emulator.")
+                .attribute(
+                    Attribute::optional("codebuild", Type::String, "CodeBuild endpoint URL.")
+                        .validate(validate::url),
+                )
+                .attribute(
+                    Attribute::optional(
+                        "codeconnections",
+                        Type::String,
+                        "CodeConnections endpoint URL.",
+                    )
+                    .validate(validate::url),
+                );
         Schema {
             version: 0,
             block: Block::new("Manages CodeBuild-hosted GitLab runners for GitLab Self-Managed.")
-                .attribute(Attribute::optional("region", Type::String,
-                    "AWS region. Defaults to AWS_REGION or the profile's region."))
-                .attribute(Attribute::optional("profile", Type::String,
-                    "Shared-config profile for credentials and region."))
-                .attribute(Attribute::optional("max_retries", Type::Number,
-                    "How many times one AWS call is retried after throttling or a transient \
+                .attribute(Attribute::optional(
+                    "region",
+                    Type::String,
+                    "AWS region. Defaults to AWS_REGION or the profile's region.",
+                ))
+                .attribute(Attribute::optional(
+                    "profile",
+                    Type::String,
+                    "Shared-config profile for credentials and region.",
+                ))
+                .attribute(
+                    Attribute::optional(
+                        "max_retries",
+                        Type::Number,
+                        "How many times one AWS call is retried after throttling or a transient \
                      failure (default 4), with exponential backoff. An error that retrying \
-                     cannot fix (access denied, invalid input) is reported at once.")
+                     cannot fix (access denied, invalid input) is reported at once.",
+                    )
                     .validate(|v, p, d| {
                         if v.as_i64().is_none_or(|n| !(0..=25).contains(&n)) {
-                            d.attribute_error(p.clone(), "Invalid Retry Count",
-                                "max_retries must be a whole number from 0 to 25.");
+                            d.attribute_error(
+                                p.clone(),
+                                "Invalid Retry Count",
+                                "max_retries must be a whole number from 0 to 25.",
+                            );
                         }
-                    }))
+                    }),
+                )
                 .block(NestedBlock::single("endpoints", endpoints))
-                .block(NestedBlock::single("default_tags", Block::new(
-                    "Tags for every runner's host, connection and project; a resource's own \
-                     `tags` win on the same key. The result is the resource's `tags_all`.")
-                    .attribute(Attribute::optional("tags", Type::map(Type::String),
-                        "The tags.").validate(validate::tags)))),
+                .block(NestedBlock::single(
+                    "default_tags",
+                    Block::new(
+                        "Tags for every runner's host, connection and project; a resource's own \
+                     `tags` win on the same key. The result is the resource's `tags_all`.",
+                    )
+                    .attribute(
+                        Attribute::optional("tags", Type::map(Type::String), "The tags.")
+                            .validate(validate::tags),
+                    ),
+                )),
         }
     }
 
@@ -113,7 +142,10 @@ impl Provider for GitlabCodebuildProvider {
             Ok(clients) => {
                 let default_tags =
                     crate::runner::model::string_map(config.attr("default_tags").attr("tags"));
-                self.configured.set(ProviderData { clients, default_tags })
+                self.configured.set(ProviderData {
+                    clients,
+                    default_tags,
+                })
             }
             Err(e) => diags.error("Cannot Configure AWS", e.to_string()),
         }

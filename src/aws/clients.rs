@@ -53,7 +53,10 @@ pub async fn build(settings: &AwsSettings) -> Result<Clients, ClientSetupError> 
     let attempts = settings.max_attempts.unwrap_or(5).max(1);
     loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts));
     let shared = loader.load().await;
-    let region = shared.region().map(|r| r.to_string()).ok_or(ClientSetupError::NoRegion)?;
+    let region = shared
+        .region()
+        .map(|r| r.to_string())
+        .ok_or(ClientSetupError::NoRegion)?;
 
     let mut codebuild = aws_sdk_codebuild::config::Builder::from(&shared);
     if let Some(url) = &settings.codebuild_endpoint {

@@ -15,8 +15,10 @@ pub async fn create_project(
     spec: &ProjectSpec,
 ) -> Result<String, AwsError> {
     // Runner builds produce nothing to upload; CodeBuild still requires the member.
-    let artifacts =
-        ProjectArtifacts::builder().r#type(ArtifactsType::NoArtifacts).build().map_err(from_build)?;
+    let artifacts = ProjectArtifacts::builder()
+        .r#type(ArtifactsType::NoArtifacts)
+        .build()
+        .map_err(from_build)?;
     let request = clients
         .codebuild
         .create_project()
@@ -33,7 +35,9 @@ pub async fn create_project(
         .set_logs_config(spec.logs.as_ref().map(|l| logs(Some(l))).transpose()?)
         .set_vpc_config(spec.vpc_config.as_ref().map(|v| vpc_config(Some(v))))
         .set_tags(Some(tags(&spec.tags)));
-    let out = cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    let out = cancellable(cancel, request.send())
+        .await?
+        .map_err(from_sdk)?;
     out.project()
         .and_then(|p| p.arn())
         .map(str::to_string)
@@ -64,7 +68,9 @@ pub async fn update_project(
         .logs_config(logs(spec.logs.as_ref())?)
         .vpc_config(vpc_config(spec.vpc_config.as_ref()))
         .set_tags(Some(tags(&spec.tags)));
-    cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    cancellable(cancel, request.send())
+        .await?
+        .map_err(from_sdk)?;
     Ok(())
 }
 
@@ -76,7 +82,11 @@ pub async fn find_project(
 ) -> Result<Option<ProjectInfo>, AwsError> {
     let request = clients.codebuild.batch_get_projects().names(name).send();
     let out = cancellable(cancel, request).await?.map_err(from_sdk)?;
-    Ok(out.projects().iter().find(|p| p.name() == Some(name)).map(project_info))
+    Ok(out
+        .projects()
+        .iter()
+        .find(|p| p.name() == Some(name))
+        .map(project_info))
 }
 
 /// Deletes a project; one that is already gone counts as deleted.
@@ -110,11 +120,16 @@ pub async fn create_webhook(
     if spec.manual_creation {
         request = request.manual_creation(true);
     }
-    let out = cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    let out = cancellable(cancel, request.send())
+        .await?
+        .map_err(from_sdk)?;
     let webhook = out
         .webhook()
         .ok_or_else(|| AwsError::Malformed("CreateWebhook returned no webhook".into()))?;
-    let secret = webhook.secret().map(str::to_string).filter(|s| !s.is_empty());
+    let secret = webhook
+        .secret()
+        .map(str::to_string)
+        .filter(|s| !s.is_empty());
     Ok(webhook_info(webhook, secret))
 }
 
@@ -131,7 +146,9 @@ pub async fn update_webhook(
         .project_name(project)
         .set_filter_groups(Some(filter_groups(spec)?))
         .build_type(build_type(spec));
-    cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    cancellable(cancel, request.send())
+        .await?
+        .map_err(from_sdk)?;
     Ok(())
 }
 
@@ -141,7 +158,11 @@ pub async fn delete_webhook(
     cancel: &CancellationToken,
     project: &str,
 ) -> Result<(), AwsError> {
-    let request = clients.codebuild.delete_webhook().project_name(project).send();
+    let request = clients
+        .codebuild
+        .delete_webhook()
+        .project_name(project)
+        .send();
     match cancellable(cancel, request).await?.map_err(from_sdk) {
         Ok(_) => Ok(()),
         Err(e) if e.is_not_found() => Ok(()),

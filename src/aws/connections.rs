@@ -85,7 +85,9 @@ pub async fn create_host(
     if let Some(vpc) = vpc {
         request = request.vpc_configuration(vpc_configuration(vpc)?);
     }
-    let out = cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    let out = cancellable(cancel, request.send())
+        .await?
+        .map_err(from_sdk)?;
     out.host_arn()
         .map(str::to_string)
         .ok_or_else(|| AwsError::Malformed("CreateHost returned no HostArn".into()))
@@ -126,11 +128,17 @@ pub async fn update_host(
     endpoint: &str,
     vpc: Option<&HostVpc>,
 ) -> Result<(), AwsError> {
-    let mut request = clients.connections.update_host().host_arn(arn).provider_endpoint(endpoint);
+    let mut request = clients
+        .connections
+        .update_host()
+        .host_arn(arn)
+        .provider_endpoint(endpoint);
     if let Some(vpc) = vpc {
         request = request.vpc_configuration(vpc_configuration(vpc)?);
     }
-    cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    cancellable(cancel, request.send())
+        .await?
+        .map_err(from_sdk)?;
     Ok(())
 }
 
@@ -149,15 +157,30 @@ pub async fn sync_tags(
         .filter(|(k, v)| had.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let removed: Vec<String> = had.keys().filter(|k| !wanted.contains_key(*k)).cloned().collect();
+    let removed: Vec<String> = had
+        .keys()
+        .filter(|k| !wanted.contains_key(*k))
+        .cloned()
+        .collect();
     if let Some(tag_list) = tags(&changed)? {
-        let request = clients.connections.tag_resource().resource_arn(arn).set_tags(Some(tag_list));
-        cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+        let request = clients
+            .connections
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(tag_list));
+        cancellable(cancel, request.send())
+            .await?
+            .map_err(from_sdk)?;
     }
     if !removed.is_empty() {
-        let request =
-            clients.connections.untag_resource().resource_arn(arn).set_tag_keys(Some(removed));
-        cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+        let request = clients
+            .connections
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed));
+        cancellable(cancel, request.send())
+            .await?
+            .map_err(from_sdk)?;
     }
     Ok(())
 }
@@ -168,7 +191,11 @@ pub async fn delete_host(
     cancel: &CancellationToken,
     arn: &str,
 ) -> Result<(), AwsError> {
-    let result = cancellable(cancel, clients.connections.delete_host().host_arn(arn).send()).await?;
+    let result = cancellable(
+        cancel,
+        clients.connections.delete_host().host_arn(arn).send(),
+    )
+    .await?;
     match result.map_err(from_sdk) {
         Ok(_) => Ok(()),
         Err(e) if e.is_not_found() => Ok(()),
@@ -190,7 +217,9 @@ pub async fn create_connection(
         .connection_name(name)
         .host_arn(host_arn)
         .set_tags(tags(tag_map)?);
-    let out = cancellable(cancel, request.send()).await?.map_err(from_sdk)?;
+    let out = cancellable(cancel, request.send())
+        .await?
+        .map_err(from_sdk)?;
     Ok(out.connection_arn().to_string())
 }
 
@@ -200,14 +229,20 @@ pub async fn find_connection(
     cancel: &CancellationToken,
     arn: &str,
 ) -> Result<Option<ConnectionInfo>, AwsError> {
-    let request = clients.connections.get_connection().connection_arn(arn).send();
+    let request = clients
+        .connections
+        .get_connection()
+        .connection_arn(arn)
+        .send();
     let out = match cancellable(cancel, request).await?.map_err(from_sdk) {
         Ok(out) => out,
         Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(e),
     };
     let Some(connection) = out.connection() else {
-        return Err(AwsError::Malformed("GetConnection returned no Connection".into()));
+        return Err(AwsError::Malformed(
+            "GetConnection returned no Connection".into(),
+        ));
     };
     Ok(Some(ConnectionInfo {
         name: connection.connection_name().unwrap_or_default().to_string(),
@@ -226,7 +261,11 @@ pub async fn delete_connection(
     cancel: &CancellationToken,
     arn: &str,
 ) -> Result<(), AwsError> {
-    let request = clients.connections.delete_connection().connection_arn(arn).send();
+    let request = clients
+        .connections
+        .delete_connection()
+        .connection_arn(arn)
+        .send();
     match cancellable(cancel, request).await?.map_err(from_sdk) {
         Ok(_) => Ok(()),
         Err(e) if e.is_not_found() => Ok(()),

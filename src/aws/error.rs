@@ -76,8 +76,12 @@ impl AwsError {
         let server_fault = self.code().is_some_and(|code| {
             matches!(
                 code,
-                "InternalFailure" | "InternalServerError" | "InternalServerException"
-                    | "ServiceUnavailable" | "ServiceUnavailableException" | "RequestTimeout"
+                "InternalFailure"
+                    | "InternalServerError"
+                    | "InternalServerException"
+                    | "ServiceUnavailable"
+                    | "ServiceUnavailableException"
+                    | "RequestTimeout"
                     | "RequestTimeoutException"
             )
         });
@@ -87,8 +91,16 @@ impl AwsError {
     /// Text for a diagnostic detail: code, message and request id.
     pub fn describe(&self) -> String {
         match self {
-            AwsError::Service { code, message, request_id } => {
-                let message = if message.is_empty() { "(no message)" } else { message };
+            AwsError::Service {
+                code,
+                message,
+                request_id,
+            } => {
+                let message = if message.is_empty() {
+                    "(no message)"
+                } else {
+                    message
+                };
                 match request_id {
                     Some(id) => format!("{code}: {message} (request id {id})"),
                     None => format!("{code}: {message}"),
@@ -143,7 +155,11 @@ mod tests {
     use super::*;
 
     fn service(code: &str) -> AwsError {
-        AwsError::Service { code: code.into(), message: String::new(), request_id: None }
+        AwsError::Service {
+            code: code.into(),
+            message: String::new(),
+            request_id: None,
+        }
     }
 
     #[test]

@@ -101,14 +101,21 @@ impl Jitter {
 mod tests {
     use super::*;
 
-    const FAST: Backoff = Backoff { initial: Duration::from_secs(1), max: Duration::from_secs(5) };
+    const FAST: Backoff = Backoff {
+        initial: Duration::from_secs(1),
+        max: Duration::from_secs(5),
+    };
 
     #[tokio::test(start_paused = true)]
     async fn returns_when_ready() {
         let cancel = CancellationToken::new();
         let deadline = Instant::now() + Duration::from_secs(60);
         let result: Result<u32, WaitError<()>> = poll(&cancel, deadline, FAST, |n| async move {
-            Ok(if n == 4 { Probe::Ready(n) } else { Probe::Pending("PENDING".into()) })
+            Ok(if n == 4 {
+                Probe::Ready(n)
+            } else {
+                Probe::Pending("PENDING".into())
+            })
         })
         .await;
         assert_eq!(result, Ok(4));
@@ -119,11 +126,15 @@ mod tests {
         let cancel = CancellationToken::new();
         let start = Instant::now();
         let deadline = start + Duration::from_secs(30 * 60);
-        let result: Result<(), WaitError<()>> =
-            poll(&cancel, deadline, FAST, |_| async { Ok(Probe::Pending("ERROR".into())) }).await;
+        let result: Result<(), WaitError<()>> = poll(&cancel, deadline, FAST, |_| async {
+            Ok(Probe::Pending("ERROR".into()))
+        })
+        .await;
         assert_eq!(result, Err(WaitError::TimedOut(Some("ERROR".into()))));
         let waited = Instant::now() - start;
-        assert!(waited >= Duration::from_secs(30 * 60) && waited < Duration::from_secs(30 * 60 + 6));
+        assert!(
+            waited >= Duration::from_secs(30 * 60) && waited < Duration::from_secs(30 * 60 + 6)
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -136,8 +147,10 @@ mod tests {
             trigger.cancel();
         });
         let start = Instant::now();
-        let result: Result<(), WaitError<()>> =
-            poll(&cancel, deadline, FAST, |_| async { Ok(Probe::Pending("PENDING".into())) }).await;
+        let result: Result<(), WaitError<()>> = poll(&cancel, deadline, FAST, |_| async {
+            Ok(Probe::Pending("PENDING".into()))
+        })
+        .await;
         assert_eq!(result, Err(WaitError::Cancelled(Some("PENDING".into()))));
         assert!(Instant::now() - start < Duration::from_secs(8));
     }

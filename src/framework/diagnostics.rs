@@ -68,7 +68,12 @@ impl Diagnostics {
         detail: String,
         attribute: Option<AttributePath>,
     ) {
-        self.0.push(Diagnostic { severity, summary, detail, attribute });
+        self.0.push(Diagnostic {
+            severity,
+            summary,
+            detail,
+            attribute,
+        });
     }
 
     /// True when any diagnostic is an error.

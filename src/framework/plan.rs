@@ -175,9 +175,7 @@ mod tests {
         Block::new("")
             .attribute(Attribute::required("name", Type::String, "").force_new())
             .attribute(Attribute::computed("arn", Type::String, ""))
-            .attribute(
-                Attribute::optional("depth", Type::Number, "").default(Value::number_i64(1)),
-            )
+            .attribute(Attribute::optional("depth", Type::Number, "").default(Value::number_i64(1)))
             .attribute(Attribute::optional_computed("label", Type::String, ""))
             .block(NestedBlock::single(
                 "env",

@@ -183,14 +183,26 @@ impl Attribute {
 impl NestedBlock {
     /// A block that may appear at most once.
     pub fn single(name: &str, block: Block) -> Self {
-        Self { name: name.into(), block, nesting: Nesting::Single, min_items: 0, max_items: 0,
-            force_new: false }
+        Self {
+            name: name.into(),
+            block,
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: 0,
+            force_new: false,
+        }
     }
 
     /// A repeated, ordered block.
     pub fn list(name: &str, block: Block) -> Self {
-        Self { name: name.into(), block, nesting: Nesting::List, min_items: 0, max_items: 0,
-            force_new: false }
+        Self {
+            name: name.into(),
+            block,
+            nesting: Nesting::List,
+            min_items: 0,
+            max_items: 0,
+            force_new: false,
+        }
     }
 
     /// Limits the number of blocks.
@@ -209,7 +221,10 @@ impl NestedBlock {
 impl Block {
     /// A block with a description.
     pub fn new(description: &str) -> Self {
-        Self { description: description.into(), ..Self::default() }
+        Self {
+            description: description.into(),
+            ..Self::default()
+        }
     }
 
     /// Adds an attribute.
@@ -256,9 +271,10 @@ mod tests {
     fn implied_type_covers_attributes_and_blocks() {
         let block = Block::new("")
             .attribute(Attribute::required("name", Type::String, ""))
-            .block(NestedBlock::list("rule", Block::new("").attribute(
-                Attribute::optional("port", Type::Number, ""),
-            )))
+            .block(NestedBlock::list(
+                "rule",
+                Block::new("").attribute(Attribute::optional("port", Type::Number, "")),
+            ))
             .block(NestedBlock::single("vpc", Block::new("")));
         let expected = Type::object([
             ("name", Type::String),

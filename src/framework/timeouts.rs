@@ -62,7 +62,9 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
     let mut total = 0f64;
     let mut rest = s;
     while !rest.is_empty() {
-        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if number_len == 0 {
             return Err(format!("\"{text}\" is not a duration: expected a number"));
         }
@@ -70,7 +72,9 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
             .parse()
             .map_err(|_| format!("\"{text}\" is not a duration: bad number"))?;
         rest = &rest[number_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let seconds_per_unit = match &rest[..unit_len] {
             "ns" => 1e-9,
             "us" | "µs" | "μs" => 1e-6,
@@ -79,7 +83,11 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
             "m" => 60.0,
             "h" => 3600.0,
             "" => return Err(format!("\"{text}\" is not a duration: missing unit")),
-            unit => return Err(format!("\"{text}\" is not a duration: unknown unit \"{unit}\"")),
+            unit => {
+                return Err(format!(
+                    "\"{text}\" is not a duration: unknown unit \"{unit}\""
+                ))
+            }
         };
         total += number * seconds_per_unit;
         rest = &rest[unit_len..];
@@ -110,7 +118,13 @@ mod tests {
     #[test]
     fn reads_from_resource_value_with_default() {
         let v = Value::object([("timeouts", Value::object([("create", Value::string("2m"))]))]);
-        assert_eq!(timeout_for(&v, "create", Duration::from_secs(1)), Duration::from_secs(120));
-        assert_eq!(timeout_for(&v, "delete", Duration::from_secs(7)), Duration::from_secs(7));
+        assert_eq!(
+            timeout_for(&v, "create", Duration::from_secs(1)),
+            Duration::from_secs(120)
+        );
+        assert_eq!(
+            timeout_for(&v, "delete", Duration::from_secs(7)),
+            Duration::from_secs(7)
+        );
     }
 }

@@ -79,8 +79,12 @@ pub trait Resource: Send + Sync {
     ) -> Value;
 
     /// Refreshes state. `None` means the remote objects are gone.
-    async fn read(&self, ctx: &CallContext, state: &Value, diags: &mut Diagnostics)
-        -> Option<Value>;
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        state: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value>;
 
     /// Applies an in-place change. Returns the new state, also on failure.
     async fn update(
@@ -93,8 +97,12 @@ pub trait Resource: Send + Sync {
     ) -> Value;
 
     /// Deletes the remote objects. Returns the state that still exists when it fails part-way.
-    async fn delete(&self, ctx: &CallContext, prior: &Value, diags: &mut Diagnostics)
-        -> Option<Value>;
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        prior: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value>;
 
     /// Finds an existing object by its import id; returns a state for `read` to complete.
     async fn import(&self, ctx: &CallContext, id: &str, diags: &mut Diagnostics) -> Option<Value>;

@@ -20,10 +20,7 @@ impl Controller {
 
 #[tonic::async_trait]
 impl plugin::grpc_controller_server::GrpcController for Controller {
-    async fn shutdown(
-        &self,
-        _: Request<plugin::Empty>,
-    ) -> Result<Response<plugin::Empty>, Status> {
+    async fn shutdown(&self, _: Request<plugin::Empty>) -> Result<Response<plugin::Empty>, Status> {
         crate::log_debug!("shutdown requested by Terraform");
         self.shutdown.cancel();
         Ok(Response::new(plugin::Empty {}))

@@ -54,7 +54,9 @@ impl RouteFactory for Services {
         });
         let controller = GrpcControllerServer::new(controller::Controller::new(shutdown.clone()));
         let stdio = GrpcStdioServer::new(stdio::Stdio::new(shutdown));
-        let routes = Routes::new(health).add_service(controller).add_service(stdio);
+        let routes = Routes::new(health)
+            .add_service(controller)
+            .add_service(stdio);
         if version == 5 {
             routes.add_service(
                 tfplugin5::provider_server::ProviderServer::new(v5::V5::new(self.engine.clone()))

@@ -30,7 +30,13 @@ pub async fn import(
             return None;
         }
         Err(e) => {
-            aws_failure(diags, Piece::Project, "Importing", &format!("Project \"{name}\"."), &e);
+            aws_failure(
+                diags,
+                Piece::Project,
+                "Importing",
+                &format!("Project \"{name}\"."),
+                &e,
+            );
             return None;
         }
     };
@@ -41,11 +47,19 @@ pub async fn import(
         ("git_clone_depth", Value::number_i64(1)),
         ("wait_for_connection", Value::Bool(true)),
     ];
-    let tags = project.spec.tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect();
+    let tags = project
+        .spec
+        .tags
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::string(v)))
+        .collect();
     if !project.spec.tags.is_empty() {
         state.push(("tags", Value::Map(tags)));
     }
-    state.push(("service_role_arn", Value::string(&project.spec.service_role_arn)));
+    state.push((
+        "service_role_arn",
+        Value::string(&project.spec.service_role_arn),
+    ));
     let state = settings_of(Value::object(state), &project);
 
     let Some(connection_arn) =
@@ -53,7 +67,9 @@ pub async fn import(
     else {
         return Some(state);
     };
-    let Value::Object(fields) = state else { return None };
+    let Value::Object(fields) = state else {
+        return None;
+    };
     let mut state: Vec<(String, Value)> = fields.into_iter().collect();
     let mut push = |k: &str, v: Value| state.push((k.to_string(), v));
     push("connection_arn", Value::string(&connection_arn));
@@ -78,17 +94,31 @@ pub async fn import(
             push("gitlab_url", Value::string(&host.endpoint));
             if let Some(vpc) = host.vpc {
                 let list = |v: Vec<String>| Value::List(v.into_iter().map(Value::string).collect());
-                push("vpc_configuration", Value::object([
-                    ("vpc_id", Value::string(vpc.vpc_id)),
-                    ("subnet_ids", list(vpc.subnet_ids)),
-                    ("security_group_ids", list(vpc.security_group_ids)),
-                    ("tls_certificate", vpc.tls_certificate.map(Value::string).unwrap_or(Value::Null)),
-                ]));
+                push(
+                    "vpc_configuration",
+                    Value::object([
+                        ("vpc_id", Value::string(vpc.vpc_id)),
+                        ("subnet_ids", list(vpc.subnet_ids)),
+                        ("security_group_ids", list(vpc.security_group_ids)),
+                        (
+                            "tls_certificate",
+                            vpc.tls_certificate
+                                .map(Value::string)
+                                .unwrap_or(Value::Null),
+                        ),
+                    ]),
+                );
             }
         }
         Ok(None) => {}
         Err(e) => {
-            aws_failure(diags, Piece::Host, "Importing", &format!("Host {host_arn}."), &e);
+            aws_failure(
+                diags,
+                Piece::Host,
+                "Importing",
+                &format!("Host {host_arn}."),
+                &e,
+            );
             return None;
         }
     }

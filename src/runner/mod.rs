@@ -63,33 +63,73 @@ impl Resource for RunnerResource {
         plan::modify_plan(&request, planned, requires_replace, defaults, diags);
     }
 
-    async fn create(&self, ctx: &CallContext, planned: &Value, config: &Value,
-        diags: &mut Diagnostics) -> Value {
-        let Some(data) = self.configured.require(diags) else { return Value::Null };
-        create::create(&data.clients, ctx, planned, config, &data.default_tags, diags).await
+    async fn create(
+        &self,
+        ctx: &CallContext,
+        planned: &Value,
+        config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(data) = self.configured.require(diags) else {
+            return Value::Null;
+        };
+        create::create(
+            &data.clients,
+            ctx,
+            planned,
+            config,
+            &data.default_tags,
+            diags,
+        )
+        .await
     }
 
-    async fn read(&self, ctx: &CallContext, state: &Value, diags: &mut Diagnostics)
-        -> Option<Value> {
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        state: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
         let data = self.configured.require(diags)?;
         read::read(&data.clients, ctx, state, diags).await
     }
 
-    async fn update(&self, ctx: &CallContext, prior: &Value, planned: &Value, config: &Value,
-        diags: &mut Diagnostics) -> Value {
-        let Some(data) = self.configured.require(diags) else { return prior.clone() };
-        update::update(&data.clients, ctx, prior, planned, config, &data.default_tags, diags)
-            .await
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(data) = self.configured.require(diags) else {
+            return prior.clone();
+        };
+        update::update(
+            &data.clients,
+            ctx,
+            prior,
+            planned,
+            config,
+            &data.default_tags,
+            diags,
+        )
+        .await
     }
 
-    async fn delete(&self, ctx: &CallContext, prior: &Value, diags: &mut Diagnostics)
-        -> Option<Value> {
-        let Some(data) = self.configured.require(diags) else { return Some(prior.clone()) };
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        prior: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let Some(data) = self.configured.require(diags) else {
+            return Some(prior.clone());
+        };
         delete::delete(&data.clients, ctx, prior, diags).await
     }
 
-    async fn import(&self, ctx: &CallContext, id: &str, diags: &mut Diagnostics)
-        -> Option<Value> {
+    async fn import(&self, ctx: &CallContext, id: &str, diags: &mut Diagnostics) -> Option<Value> {
         let data = self.configured.require(diags)?;
         import::import(&data.clients, ctx, id, diags).await
     }

@@ -46,7 +46,10 @@ fn opt_string(v: &Value) -> Option<String> {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.elements().iter().filter_map(|e| e.as_str().map(str::to_string)).collect()
+    v.elements()
+        .iter()
+        .filter_map(|e| e.as_str().map(str::to_string))
+        .collect()
 }
 
 fn shorten(name: &str, max: usize) -> String {
@@ -99,7 +102,11 @@ impl RunnerConfig {
                 .unwrap_or_else(|| shorten(&name, HOST_NAME_MAX)),
             connection_name: opt_string(v.attr("connection_name"))
                 .unwrap_or_else(|| shorten(&name, CONNECTION_NAME_MAX)),
-            gitlab_url: v.attr("gitlab_url").as_str().unwrap_or_default().to_string(),
+            gitlab_url: v
+                .attr("gitlab_url")
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             shared_connection_arn: None,
             vpc,
             wait_for_connection: v.attr("wait_for_connection").as_bool().unwrap_or(true),
@@ -133,7 +140,10 @@ impl RunnerConfig {
 
     /// The project as it should be on AWS.
     pub fn project_spec(&self, connection_arn: &str) -> ProjectSpec {
-        ProjectSpec { connection_arn: connection_arn.to_string(), ..self.project.clone() }
+        ProjectSpec {
+            connection_arn: connection_arn.to_string(),
+            ..self.project.clone()
+        }
     }
 }
 
@@ -231,25 +241,49 @@ impl Computed {
     /// The full state: the planned configuration with every computed attribute filled.
     /// Nothing unknown survives: what was not reached is null.
     pub fn into_state(&self, planned: &Value, config: &RunnerConfig) -> Value {
-        let Value::Object(mut attrs) = planned.clone() else { return planned.clone() };
+        let Value::Object(mut attrs) = planned.clone() else {
+            return planned.clone();
+        };
         // Names the plan could not know yet (the project name was unknown) are decided now.
-        let names = [("host_name", &config.host_name), ("connection_name", &config.connection_name)];
+        let names = [
+            ("host_name", &config.host_name),
+            ("connection_name", &config.connection_name),
+        ];
         for (key, name) in names {
             if attrs.get(key).is_some_and(Value::is_unknown) {
-                let value = if config.manages_connection() { Value::string(name) } else { Value::Null };
+                let value = if config.manages_connection() {
+                    Value::string(name)
+                } else {
+                    Value::Null
+                };
                 attrs.insert(key.into(), value);
             }
         }
-        let name = planned.attr("name").as_str().unwrap_or_default().to_string();
+        let name = planned
+            .attr("name")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         attrs.insert("id".into(), Value::string(name.clone()));
         attrs.insert("runner_tag".into(), Value::string(runner_tag(&name)));
         // A refreshed `tags_all` (what AWS reports) is kept; otherwise it is what was applied.
-        if !attrs.get("tags_all").is_some_and(|t| matches!(t, Value::Map(_))) {
-            let all = config.tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect();
+        if !attrs
+            .get("tags_all")
+            .is_some_and(|t| matches!(t, Value::Map(_)))
+        {
+            let all = config
+                .tags
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::string(v)))
+                .collect();
             attrs.insert("tags_all".into(), Value::Map(all));
         }
         for attr in COMPUTED_NAMES {
-            let value = self.get(attr).clone().map(Value::string).unwrap_or(Value::Null);
+            let value = self
+                .get(attr)
+                .clone()
+                .map(Value::string)
+                .unwrap_or(Value::Null);
             attrs.insert(attr.to_string(), value);
         }
         Value::Object(attrs)
@@ -260,7 +294,9 @@ impl Computed {
 /// (`arn:aws:codeconnections:<region>:<account>:connection/<id>`).
 pub fn authorization_url(connection_arn: &str) -> Option<String> {
     let parts: Vec<&str> = connection_arn.splitn(6, ':').collect();
-    let [_, _, _, region, account, resource] = parts.as_slice() else { return None };
+    let [_, _, _, region, account, resource] = parts.as_slice() else {
+        return None;
+    };
     let id = resource.strip_prefix("connection/")?;
     Some(format!(
         "https://{region}.console.aws.amazon.com/codesuite/settings/{account}/{region}/\
@@ -300,7 +336,10 @@ mod tests {
             ("runner_tag", Value::Unknown),
             ("project_arn", Value::Unknown),
         ]);
-        let computed = Computed { host_arn: Some("h".into()), ..Default::default() };
+        let computed = Computed {
+            host_arn: Some("h".into()),
+            ..Default::default()
+        };
         let state = computed.into_state(&planned, &RunnerConfig::from_value(&planned));
         assert!(state.is_wholly_known());
         assert_eq!(state.attr("id").as_str(), Some("p"));

@@ -12,11 +12,15 @@ use crate::framework::CallContext;
 use crate::{log_info, log_warn};
 
 /// Probe delays for the connection: an authorization is noticed within five seconds.
-const CONNECTION_BACKOFF: Backoff =
-    Backoff { initial: Duration::from_secs(1), max: Duration::from_secs(5) };
+const CONNECTION_BACKOFF: Backoff = Backoff {
+    initial: Duration::from_secs(1),
+    max: Duration::from_secs(5),
+};
 /// Probe delays for the host's VPC set-up, which takes minutes on AWS.
-const HOST_BACKOFF: Backoff =
-    Backoff { initial: Duration::from_secs(1), max: Duration::from_secs(10) };
+const HOST_BACKOFF: Backoff = Backoff {
+    initial: Duration::from_secs(1),
+    max: Duration::from_secs(10),
+};
 /// How often the authorization URL is repeated in the log while waiting.
 const REMIND_EVERY: u32 = 12;
 
@@ -51,7 +55,10 @@ fn ride_out<T>(result: Result<T, AwsError>) -> Result<Result<T, String>, AwsErro
     match result {
         Ok(value) => Ok(Ok(value)),
         Err(e) if e.is_transient() => {
-            log_warn!("transient AWS failure while waiting; polling on", error = e.describe());
+            log_warn!(
+                "transient AWS failure while waiting; polling on",
+                error = e.describe()
+            );
             Ok(Err(e.code().unwrap_or("UNREACHABLE").to_string()))
         }
         Err(e) => Err(e),
@@ -67,40 +74,50 @@ pub async fn wait_connection_available(
     authorization_url: Option<&str>,
     deadline: Instant,
 ) -> Result<(), WaitError<AwsError>> {
-    let url = authorization_url.unwrap_or("the AWS console (Developer Tools > Settings > Connections)");
+    let url =
+        authorization_url.unwrap_or("the AWS console (Developer Tools > Settings > Connections)");
     log_info!(
         "waiting for the connection handshake",
         connection_arn = connection_arn,
         authorization_url = url
     );
-    poll(&ctx.cancel, deadline, CONNECTION_BACKOFF, |attempt| async move {
-        let found = connections::find_connection(clients, &ctx.cancel, connection_arn).await;
-        let status = match ride_out(found)? {
-            Ok(found) => found.map(|c| c.status).unwrap_or_else(|| "NOT_FOUND".into()),
-            Err(transient) => return Ok(Probe::Pending(transient)),
-        };
-        match status.as_str() {
-            "AVAILABLE" => return Ok(Probe::Ready(())),
-            "ERROR" => log_warn!(
-                "the connection is in ERROR; AWS retries it by itself, still waiting",
-                connection_arn = connection_arn
-            ),
-            _ if attempt % REMIND_EVERY == 1 => log_info!(
-                "connection still pending: complete the handshake in the AWS console",
-                connection_arn = connection_arn,
-                authorization_url = url,
-                status = status.clone()
-            ),
-            _ => {}
-        }
-        Ok(Probe::Pending(status))
-    })
+    poll(
+        &ctx.cancel,
+        deadline,
+        CONNECTION_BACKOFF,
+        |attempt| async move {
+            let found = connections::find_connection(clients, &ctx.cancel, connection_arn).await;
+            let status = match ride_out(found)? {
+                Ok(found) => found
+                    .map(|c| c.status)
+                    .unwrap_or_else(|| "NOT_FOUND".into()),
+                Err(transient) => return Ok(Probe::Pending(transient)),
+            };
+            match status.as_str() {
+                "AVAILABLE" => return Ok(Probe::Ready(())),
+                "ERROR" => log_warn!(
+                    "the connection is in ERROR; AWS retries it by itself, still waiting",
+                    connection_arn = connection_arn
+                ),
+                _ if attempt % REMIND_EVERY == 1 => log_info!(
+                    "connection still pending: complete the handshake in the AWS console",
+                    connection_arn = connection_arn,
+                    authorization_url = url,
+                    status = status.clone()
+                ),
+                _ => {}
+            }
+            Ok(Probe::Pending(status))
+        },
+    )
     .await
 }
 
 /// Probe delays while a freshly created project becomes visible to reads.
-const VISIBLE_BACKOFF: Backoff =
-    Backoff { initial: Duration::from_millis(500), max: Duration::from_secs(2) };
+const VISIBLE_BACKOFF: Backoff = Backoff {
+    initial: Duration::from_millis(500),
+    max: Duration::from_secs(2),
+};
 /// How long a fresh project may stay invisible before we stop looking (AWS is eventually
 /// consistent; the AWS provider tolerates a similar window on its own reads).
 pub const VISIBILITY_WINDOW: Duration = Duration::from_secs(30);

@@ -83,7 +83,11 @@ async fn update_host_and_tags(
     if let Some(host) = c.host_arn.clone() {
         if before.gitlab_url != runner.gitlab_url || before.vpc != runner.vpc {
             let sent = connections::update_host(
-                clients, cancel, &host, &runner.gitlab_url, runner.vpc.as_ref(),
+                clients,
+                cancel,
+                &host,
+                &runner.gitlab_url,
+                runner.vpc.as_ref(),
             )
             .await;
             if let Err(e) = sent {
@@ -101,10 +105,14 @@ async fn update_host_and_tags(
     if before.tags == runner.tags {
         return true;
     }
-    let pieces = [(Piece::Host, c.host_arn.clone()), (Piece::Connection, c.connection_arn.clone())];
+    let pieces = [
+        (Piece::Host, c.host_arn.clone()),
+        (Piece::Connection, c.connection_arn.clone()),
+    ];
     for (piece, arn) in pieces {
         let Some(arn) = arn else { continue };
-        if let Err(e) = connections::sync_tags(clients, cancel, &arn, &before.tags, &runner.tags).await
+        if let Err(e) =
+            connections::sync_tags(clients, cancel, &arn, &before.tags, &runner.tags).await
         {
             aws_failure(diags, piece, "Tagging", &format!("Tags of {arn}."), &e);
             return false;

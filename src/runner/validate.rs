@@ -44,12 +44,16 @@ pub fn url(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
 
 /// The host part of an http(s) URL, lower-cased; `None` when it is not one.
 pub fn url_host(text: &str) -> Option<String> {
-    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"))?;
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?;
     let host = host.split(':').next()?;
     let valid = !host.is_empty()
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         && !text.chars().any(char::is_whitespace);
     valid.then(|| host.to_ascii_lowercase())
 }
@@ -131,7 +135,10 @@ pub fn one_of(
             diags,
             path,
             &format!("Invalid {what}"),
-            format!("\"{text}\" is not a {what} AWS knows. Use one of: {}.", allowed.join(", ")),
+            format!(
+                "\"{text}\" is not a {what} AWS knows. Use one of: {}.",
+                allowed.join(", ")
+            ),
         );
     }
 }
@@ -174,14 +181,26 @@ pub fn tags(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
     for (key, v) in map {
         let at = path.clone().key(key);
         let len = v.as_str().map_or(0, |s| s.chars().count());
-        if key.is_empty() || key.chars().count() > 128 || key.to_ascii_lowercase().starts_with("aws:")
+        if key.is_empty()
+            || key.chars().count() > 128
+            || key.to_ascii_lowercase().starts_with("aws:")
         {
-            fail(diags, &at, "Invalid Tag Key",
-                format!("Tag key \"{key}\" is not allowed: use 1 to 128 characters, not \
-                    starting with \"aws:\" (reserved by AWS)."));
+            fail(
+                diags,
+                &at,
+                "Invalid Tag Key",
+                format!(
+                    "Tag key \"{key}\" is not allowed: use 1 to 128 characters, not \
+                    starting with \"aws:\" (reserved by AWS)."
+                ),
+            );
         } else if len > 256 {
-            fail(diags, &at, "Invalid Tag Value",
-                format!("The value of tag \"{key}\" has {len} characters; AWS accepts 256."));
+            fail(
+                diags,
+                &at,
+                "Invalid Tag Value",
+                format!("The value of tag \"{key}\" has {len} characters; AWS accepts 256."),
+            );
         }
     }
 }
@@ -191,8 +210,15 @@ pub fn id_list(prefix: &'static str) -> impl Fn(&Value, &AttributePath, &mut Dia
     move |value, path, diags| {
         let items = value.elements();
         if items.is_empty() || items.len() > 16 {
-            fail(diags, path, "Wrong Number Of Ids",
-                format!("Give 1 to 16 ids starting with \"{prefix}\"; there are {}.", items.len()));
+            fail(
+                diags,
+                path,
+                "Wrong Number Of Ids",
+                format!(
+                    "Give 1 to 16 ids starting with \"{prefix}\"; there are {}.",
+                    items.len()
+                ),
+            );
         }
         for (i, item) in items.iter().enumerate() {
             aws_id(item, &path.clone().index(i as i64), diags, prefix);
@@ -209,18 +235,33 @@ pub fn fleet_arn(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
             if partition.starts_with("aws") && !region.is_empty() && account.len() == 12
             && resource.strip_prefix("fleet/").is_some_and(|r| !r.is_empty()));
     if !ok {
-        fail(diags, path, "Invalid Fleet ARN",
-            format!("\"{arn}\" is not a CodeBuild fleet ARN. It looks like \
-                arn:aws:codebuild:us-east-1:123456789012:fleet/<name>:<id>."));
+        fail(
+            diags,
+            path,
+            "Invalid Fleet ARN",
+            format!(
+                "\"{arn}\" is not a CodeBuild fleet ARN. It looks like \
+                arn:aws:codebuild:us-east-1:123456789012:fleet/<name>:<id>."
+            ),
+        );
     }
 }
 
 /// Modes of a local cache.
 pub fn cache_modes(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    const MODES: &[&str] =
-        &["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE", "LOCAL_CUSTOM_CACHE"];
+    const MODES: &[&str] = &[
+        "LOCAL_DOCKER_LAYER_CACHE",
+        "LOCAL_SOURCE_CACHE",
+        "LOCAL_CUSTOM_CACHE",
+    ];
     for (i, mode) in value.elements().iter().enumerate() {
-        one_of(mode, &path.clone().index(i as i64), diags, MODES, "cache mode");
+        one_of(
+            mode,
+            &path.clone().index(i as i64),
+            diags,
+            MODES,
+            "cache mode",
+        );
     }
 }
 
@@ -249,8 +290,10 @@ mod tests {
 
     #[test]
     fn urls_need_scheme_and_host() {
-        assert_eq!(url_host("https://GitLab.example.com:8443/a/b").as_deref(),
-            Some("gitlab.example.com"));
+        assert_eq!(
+            url_host("https://GitLab.example.com:8443/a/b").as_deref(),
+            Some("gitlab.example.com")
+        );
         assert!(errors(url, "gitlab.example.com"));
         assert!(errors(url, "https://"));
         assert!(errors(url, "ftp://x"));
@@ -262,8 +305,14 @@ mod tests {
         assert!(!errors(role_arn, "arn:aws:iam::123456789012:role/cb"));
         assert!(errors(role_arn, "arn:aws:iam::123:role/cb"));
         assert!(errors(role_arn, "arn:aws:s3:::bucket"));
-        assert!(!errors(connection_arn, "arn:aws:codeconnections:us-east-1:123456789012:connection/x"));
-        assert!(errors(connection_arn, "arn:aws:codeconnections:us-east-1:123456789012:host/x"));
+        assert!(!errors(
+            connection_arn,
+            "arn:aws:codeconnections:us-east-1:123456789012:connection/x"
+        ));
+        assert!(errors(
+            connection_arn,
+            "arn:aws:codeconnections:us-east-1:123456789012:host/x"
+        ));
     }
 
     #[test]
@@ -283,9 +332,17 @@ mod tests {
         };
         assert!(check(Value::number_i64(4), &int_between(5, 2160)));
         assert!(!check(Value::number_i64(60), &int_between(5, 2160)));
-        let bad = Value::Map([("aws:x".to_string(), Value::string("v"))].into_iter().collect());
+        let bad = Value::Map(
+            [("aws:x".to_string(), Value::string("v"))]
+                .into_iter()
+                .collect(),
+        );
         assert!(check(bad, &tags));
-        let good = Value::Map([("team".to_string(), Value::string("p"))].into_iter().collect());
+        let good = Value::Map(
+            [("team".to_string(), Value::string("p"))]
+                .into_iter()
+                .collect(),
+        );
         assert!(!check(good, &tags));
         let ids = Value::List(vec![Value::string("subnet-0123abcd")]);
         assert!(!check(ids, &id_list("subnet-")));
