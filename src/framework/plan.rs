@@ -42,7 +42,12 @@ pub fn validate_config(
         let value = config.attr(&nested.name);
         let at = path.clone().attr(&nested.name);
         match nested.nesting {
-            Nesting::Single => validate_config(&nested.block, value, &at, diags),
+            Nesting::Single | Nesting::Group => validate_config(&nested.block, value, &at, diags),
+            Nesting::Map => {
+                for (key, element) in value.as_map().into_iter().flatten() {
+                    validate_config(&nested.block, element, &at.clone().key(key), diags);
+                }
+            }
             Nesting::List => {
                 for (i, element) in value.elements().iter().enumerate() {
                     validate_config(&nested.block, element, &at.clone().index(i as i64), diags);
@@ -85,7 +90,23 @@ pub fn plan_object(block: &Block, prior: &Value, proposed: &Value, config: &Valu
         let name = nested.name.as_str();
         let (p, v, c) = (prior.attr(name), proposed.attr(name), config.attr(name));
         let planned = match nested.nesting {
-            Nesting::Single => plan_object(&nested.block, p, v, c),
+            Nesting::Single | Nesting::Group => plan_object(&nested.block, p, v, c),
+            Nesting::Map if v.is_known() && !v.is_null() => {
+                let elements = v
+                    .as_map()
+                    .into_iter()
+                    .flatten()
+                    .map(|(key, e)| {
+                        let prior_e = p.as_map().and_then(|m| m.get(key)).unwrap_or(&Value::Null);
+                        let config_e = c.as_map().and_then(|m| m.get(key)).unwrap_or(&Value::Null);
+                        (
+                            key.clone(),
+                            plan_object(&nested.block, prior_e, e, config_e),
+                        )
+                    })
+                    .collect();
+                Value::Map(elements)
+            }
             Nesting::List if v.is_known() && !v.is_null() => {
                 let elements = v
                     .elements()
@@ -262,5 +283,60 @@ mod tests {
         let cleaned = unknowns_to_null(v);
         assert!(cleaned.is_wholly_known());
         assert_eq!(cleaned.attr("a"), &Value::Null);
+    }
+
+    fn keyed_block() -> Block {
+        let inner = Block::new("").attribute(
+            Attribute::optional("port", Type::Number, "")
+                .default(Value::number_i64(80))
+                .validate(|v, p, d| {
+                    if v.as_i64().is_some_and(|n| n < 0) {
+                        d.attribute_error(p.clone(), "Negative Port", "");
+                    }
+                }),
+        );
+        Block::new("")
+            .block(NestedBlock::map("rule", inner.clone()))
+            .block(NestedBlock::group("settings", inner))
+    }
+
+    #[test]
+    fn map_and_group_blocks_are_planned_per_element() {
+        let rule = |port: Value| Value::object([("port", port)]);
+        let config = Value::object([
+            (
+                "rule",
+                Value::Map([("a".to_string(), rule(Value::Null))].into()),
+            ),
+            ("settings", rule(Value::Null)),
+        ]);
+        let planned = plan_object(&keyed_block(), &Value::Null, &config, &config);
+        let rules = planned.attr("rule").as_map().unwrap();
+        assert_eq!(rules["a"].attr("port"), &Value::number_i64(80));
+        assert_eq!(
+            planned.attr("settings").attr("port"),
+            &Value::number_i64(80)
+        );
+    }
+
+    #[test]
+    fn map_block_diagnostics_name_the_key() {
+        let config = Value::object([
+            (
+                "rule",
+                Value::Map(
+                    [(
+                        "web".to_string(),
+                        Value::object([("port", Value::number_i64(-1))]),
+                    )]
+                    .into(),
+                ),
+            ),
+            ("settings", Value::object([("port", Value::Null)])),
+        ]);
+        let mut diags = Diagnostics::default();
+        validate_config(&keyed_block(), &config, &AttributePath::root(), &mut diags);
+        let expected = AttributePath::root().attr("rule").key("web").attr("port");
+        assert_eq!(diags.0[0].attribute, Some(expected));
     }
 }

@@ -88,6 +88,10 @@ pub enum Nesting {
     List,
     /// An unordered set.
     Set,
+    /// Blocks keyed by a label (`rule "name" { ... }`): a map of objects.
+    Map,
+    /// Exactly one, always present; its attributes are null when the block is left out.
+    Group,
 }
 
 /// A nested block type.
@@ -205,6 +209,22 @@ impl NestedBlock {
         }
     }
 
+    /// Blocks keyed by a label.
+    pub fn map(name: &str, block: Block) -> Self {
+        Self {
+            nesting: Nesting::Map,
+            ..Self::list(name, block)
+        }
+    }
+
+    /// A block that is always present, even when left out of the configuration.
+    pub fn group(name: &str, block: Block) -> Self {
+        Self {
+            nesting: Nesting::Group,
+            ..Self::list(name, block)
+        }
+    }
+
     /// Limits the number of blocks.
     pub fn max_items(mut self, max: i64) -> Self {
         self.max_items = max;
@@ -248,9 +268,10 @@ impl Block {
         for b in &self.blocks {
             let inner = b.block.implied_type();
             let ty = match b.nesting {
-                Nesting::Single => inner,
+                Nesting::Single | Nesting::Group => inner,
                 Nesting::List => Type::list(inner),
                 Nesting::Set => Type::set(inner),
+                Nesting::Map => Type::map(inner),
             };
             attrs.insert(b.name.clone(), ty);
         }
@@ -281,6 +302,17 @@ mod tests {
             ("rule", Type::list(Type::object([("port", Type::Number)]))),
             ("vpc", Type::object(Vec::<(String, Type)>::new())),
         ]);
+        assert_eq!(block.implied_type(), expected);
+    }
+
+    #[test]
+    fn map_and_group_blocks_imply_map_and_object_types() {
+        let inner = Block::new("").attribute(Attribute::optional("port", Type::Number, ""));
+        let block = Block::new("")
+            .block(NestedBlock::map("rule", inner.clone()))
+            .block(NestedBlock::group("settings", inner));
+        let object = Type::object([("port", Type::Number)]);
+        let expected = Type::object([("rule", Type::map(object.clone())), ("settings", object)]);
         assert_eq!(block.implied_type(), expected);
     }
 

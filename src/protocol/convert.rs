@@ -50,6 +50,8 @@ macro_rules! conversions {
                 Nesting::Single => NestingMode::Single,
                 Nesting::List => NestingMode::List,
                 Nesting::Set => NestingMode::Set,
+                Nesting::Map => NestingMode::Map,
+                Nesting::Group => NestingMode::Group,
             };
             pb::schema::NestedBlock {
                 type_name: n.name.clone(),

@@ -260,6 +260,10 @@ fn arb_block(block: &Block, config: bool) -> BoxedStrategy<Value> {
             Nesting::Set => prop::collection::vec(inner, 0..=max)
                 .prop_map(Value::Set)
                 .boxed(),
+            Nesting::Map => prop::collection::btree_map("[a-z]{1,3}", inner, 0..=max)
+                .prop_map(Value::Map)
+                .boxed(),
+            Nesting::Group => inner,
         };
         parts.push(strategy.prop_map(move |v| (name.clone(), v)).boxed());
     }
@@ -287,7 +291,17 @@ fn proposed_new(block: &Block, prior: &Value, config: &Value) -> Value {
     for n in &block.blocks {
         let (p, c) = (prior.attr(&n.name), config.attr(&n.name));
         let v = match n.nesting {
-            Nesting::Single => proposed_new(&n.block, p, c),
+            Nesting::Single | Nesting::Group => proposed_new(&n.block, p, c),
+            Nesting::Map if c.is_known() && !c.is_null() => Value::Map(
+                c.as_map()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, e)| {
+                        let prior_e = p.as_map().and_then(|m| m.get(k)).unwrap_or(e);
+                        (k.clone(), proposed_new(&n.block, prior_e, e))
+                    })
+                    .collect(),
+            ),
             Nesting::List if c.is_known() && !c.is_null() => Value::List(
                 c.elements()
                     .iter()
@@ -337,12 +351,23 @@ fn check_plan(
         );
         let here = format!("{at}.{}", n.name);
         match n.nesting {
-            Nesting::Single => match (c.is_null(), p.is_null()) {
+            Nesting::Single | Nesting::Group => match (c.is_null(), p.is_null()) {
                 (true, false) => return Err(format!("{here}: planned for existence")),
                 (false, true) => return Err(format!("{here}: planned for absence")),
                 (true, true) => {}
                 (false, false) => check_plan(&n.block, pr, c, p, &here)?,
             },
+            Nesting::Map if c.is_wholly_known() => {
+                let keys = |v: &Value| v.as_map().map(|m| m.keys().cloned().collect::<Vec<_>>());
+                if keys(p) != keys(c) {
+                    return Err(format!("{here}: block keys changed"));
+                }
+                for (k, ce) in c.as_map().into_iter().flatten() {
+                    let pe = p.as_map().and_then(|m| m.get(k)).unwrap_or(&Value::Null);
+                    let pre = pr.as_map().and_then(|m| m.get(k)).unwrap_or(&Value::Null);
+                    check_plan(&n.block, pre, ce, pe, &format!("{here}[{k:?}]"))?;
+                }
+            }
             Nesting::List | Nesting::Set if c.is_wholly_known() => {
                 if p.elements().len() != c.elements().len() {
                     return Err(format!("{here}: block count changed"));
