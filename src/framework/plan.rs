@@ -90,6 +90,10 @@ pub fn plan_object(block: &Block, prior: &Value, proposed: &Value, config: &Valu
         let name = nested.name.as_str();
         let (p, v, c) = (prior.attr(name), proposed.attr(name), config.attr(name));
         let planned = match nested.nesting {
+            // Terraform proposes the prior block when the configuration removed it; the plan
+            // must follow the configuration, or Terraform rejects it ("planned for existence
+            // but config wants absence") and the block can never be removed.
+            Nesting::Single if c.is_null() => Value::Null,
             Nesting::Single | Nesting::Group => plan_object(&nested.block, p, v, c),
             Nesting::Map if v.is_known() && !v.is_null() => {
                 let elements = v
@@ -338,5 +342,21 @@ mod tests {
         validate_config(&keyed_block(), &config, &AttributePath::root(), &mut diags);
         let expected = AttributePath::root().attr("rule").key("web").attr("port");
         assert_eq!(diags.0[0].attribute, Some(expected));
+    }
+
+    #[test]
+    fn a_removed_single_block_is_planned_absent_although_terraform_proposes_the_prior() {
+        let prior = obj(
+            "a",
+            Value::string("arn:1"),
+            Value::number_i64(1),
+            Value::string("l"),
+            Value::object([("size", Value::string("large"))]),
+        );
+        let config = obj("a", Value::Null, Value::Null, Value::Null, Value::Null);
+        // Terraform 1.0's proposed value keeps the prior block when the config has none.
+        let proposed = prior.clone();
+        let planned = plan_object(&block(), &prior, &proposed, &config);
+        assert_eq!(planned.attr("env"), &Value::Null);
     }
 }

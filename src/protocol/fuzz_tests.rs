@@ -291,6 +291,8 @@ fn proposed_new(block: &Block, prior: &Value, config: &Value) -> Value {
     for n in &block.blocks {
         let (p, c) = (prior.attr(&n.name), config.attr(&n.name));
         let v = match n.nesting {
+            // Terraform 1.0 proposes the prior block when the configuration has none.
+            Nesting::Single | Nesting::Group if c.is_null() || !c.is_known() => p.clone(),
             Nesting::Single | Nesting::Group => proposed_new(&n.block, p, c),
             Nesting::Map if c.is_known() && !c.is_null() => Value::Map(
                 c.as_map()
