@@ -12,7 +12,7 @@ use crate::framework::{
 };
 use crate::runner::validate;
 use crate::runner::RunnerResource;
-use crate::value::{Type, Value};
+use crate::value::{AttributePath, Type, Value};
 
 /// What configure produced, shared by every resource of this provider process.
 pub struct ProviderData {
@@ -80,16 +80,22 @@ impl Provider for GitlabCodebuildProvider {
         Schema {
             version: 0,
             block: Block::new("Manages CodeBuild-hosted GitLab runners for GitLab Self-Managed.")
-                .attribute(Attribute::optional(
-                    "region",
-                    Type::String,
-                    "AWS region. Defaults to AWS_REGION or the profile's region.",
-                ))
-                .attribute(Attribute::optional(
-                    "profile",
-                    Type::String,
-                    "Shared-config profile for credentials and region.",
-                ))
+                .attribute(
+                    Attribute::optional(
+                        "region",
+                        Type::String,
+                        "AWS region. Defaults to AWS_REGION or the profile's region.",
+                    )
+                    .validate(region),
+                )
+                .attribute(
+                    Attribute::optional(
+                        "profile",
+                        Type::String,
+                        "Shared-config profile for credentials and region.",
+                    )
+                    .validate(validate::length_between(1, 128)),
+                )
                 .attribute(
                     Attribute::optional(
                         "max_retries",
@@ -157,5 +163,49 @@ impl Provider for GitlabCodebuildProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![Arc::new(crate::runner_tags::RunnerTags)]
+    }
+}
+
+/// An AWS region name such as `eu-west-1` or `us-gov-west-1`.
+fn region(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    let Some(name) = value.as_str() else { return };
+    let parts: Vec<&str> = name.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit());
+    if !ok {
+        diags.attribute_error(
+            path.clone(),
+            "Invalid AWS Region",
+            format!("\"{name}\" is not an AWS region name. Write it like \"eu-west-1\"."),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names_are_checked() {
+        for (name, ok) in [
+            ("eu-west-1", true),
+            ("us-gov-west-1", true),
+            ("", false),
+            ("eu-west", false),
+            ("EU-west-1", false),
+            ("us east 1", false),
+        ] {
+            let mut d = Diagnostics::default();
+            region(
+                &Value::string(name),
+                &AttributePath::root().attr("region"),
+                &mut d,
+            );
+            assert_eq!(!d.has_errors(), ok, "{name}");
+        }
     }
 }

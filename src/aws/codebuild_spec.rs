@@ -197,6 +197,8 @@ impl WebhookSpec {
 pub struct ProjectInfo {
     /// Project ARN.
     pub arn: String,
+    /// Source type as AWS reports it (`GITLAB_SELF_MANAGED` for a runner).
+    pub source_type: String,
     /// The project's settings as AWS reports them (`connection_arn` empty when the source
     /// has no connection).
     pub spec: ProjectSpec,
@@ -450,6 +452,10 @@ pub fn project_info(project: &Project) -> ProjectInfo {
     };
     ProjectInfo {
         arn: project.arn().unwrap_or_default().to_string(),
+        source_type: source
+            .map(|s| s.r#type().as_str())
+            .unwrap_or_default()
+            .to_string(),
         spec,
         webhook: project.webhook().map(|w| webhook_info(w, None)),
     }

@@ -78,6 +78,11 @@ fn hint(piece: Piece, err: &AwsError) -> Option<String> {
         (_, None) => "Check the provider's `region` and `endpoints` settings and the network \
             path to AWS, then run the command again."
             .to_string(),
+        (Piece::Connection, Some(_)) if message.contains("already exists") => "Connection \
+            names are unique in the account, and the default name is the first 32 characters \
+            of `name`, so two runners with long, similar names collide. Set `connection_name` \
+            to a name of your own."
+            .to_string(),
         (_, Some(_)) if err.is_throttling() => "AWS kept throttling the requests after \
             every retry. Raise `max_retries` in the provider block or lower \
             `terraform apply -parallelism`, then run the command again."

@@ -41,6 +41,31 @@ pub async fn import(
         }
     };
 
+    // Only a GitLab Self-Managed project that authenticates through a connection is a runner;
+    // importing anything else would let the next apply replace (delete) someone's project.
+    if project.source_type != "GITLAB_SELF_MANAGED" || project.spec.connection_arn.is_empty() {
+        diags.error(
+            "Project Is Not A GitLab Runner",
+            format!(
+                "The CodeBuild project \"{name}\" has source type {} {}, so it is not a \
+                 CodeBuild-hosted GitLab runner and cannot be imported as \
+                 gitlab_codebuild_runner. Import a project whose source is GITLAB_SELF_MANAGED \
+                 with a CODECONNECTIONS connection.",
+                if project.source_type.is_empty() {
+                    "(none)"
+                } else {
+                    &project.source_type
+                },
+                if project.spec.connection_arn.is_empty() {
+                    "and no connection"
+                } else {
+                    "with a connection"
+                },
+            ),
+        );
+        return None;
+    }
+
     let mut state = vec![
         ("name", Value::string(name)),
         ("project_arn", Value::string(&project.arn)),

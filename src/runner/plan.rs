@@ -12,6 +12,7 @@ use crate::runner::create::DEFAULT_CREATE_TIMEOUT;
 use crate::runner::model::{authorization_url, merge_tags, string_map, Computed, RunnerConfig};
 use crate::runner::settings::webhook_from_value;
 use crate::runner::tag::runner_tag;
+use crate::runner::validate;
 use crate::value::{AttributePath, Value};
 
 /// Adjusts the framework's plan for a runner. `default_tags` is `None` while the provider
@@ -167,8 +168,11 @@ fn plan_source_connection(attrs: &mut BTreeMap<String, Value>) {
 fn host_changes(prior: &Value, config: &Value) -> bool {
     let url = config.attr("gitlab_url");
     let vpc = config.attr("vpc_configuration");
-    (url.is_known() && url != prior.attr("gitlab_url"))
-        || (vpc.is_wholly_known() && !same_vpc(prior.attr("vpc_configuration"), vpc))
+    let moved = match (url.as_str(), prior.attr("gitlab_url").as_str()) {
+        (Some(new), Some(old)) => !validate::same_endpoint(new, old),
+        _ => url.is_known() && url != prior.attr("gitlab_url"),
+    };
+    moved || (vpc.is_wholly_known() && !same_vpc(prior.attr("vpc_configuration"), vpc))
 }
 
 fn same_vpc(prior: &Value, config: &Value) -> bool {

@@ -77,6 +77,7 @@ fn block() -> Block {
             Type::String,
             "Description of the CodeBuild project.",
         )
+        .validate(validate::not_empty)
         .validate(validate::length_between(0, 255)),
     )
     .attribute(
@@ -141,12 +142,15 @@ fn block() -> Block {
         )
         .validate(validate::role_arn),
     )
-    .attribute(Attribute::optional(
-        "buildspec",
-        Type::String,
-        "Inline buildspec. Runner builds ignore it unless a job sets \
+    .attribute(
+        Attribute::optional(
+            "buildspec",
+            Type::String,
+            "Inline buildspec. Runner builds ignore it unless a job sets \
              `buildspec-override:true`.",
-    ))
+        )
+        .validate(validate::not_empty),
+    )
     .attribute(
         Attribute::optional(
             "git_clone_depth",
@@ -263,7 +267,7 @@ fn block() -> Block {
         )
         .attribute(
             Attribute::required("subnet_ids", Type::list(Type::String), "Subnets (1 to 10).")
-                .validate(validate::id_list("subnet-")),
+                .validate(validate::id_list("subnet-", 10)),
         )
         .attribute(
             Attribute::required(
@@ -271,7 +275,7 @@ fn block() -> Block {
                 Type::list(Type::String),
                 "Security groups (1 to 10).",
             )
-            .validate(validate::id_list("sg-")),
+            .validate(validate::id_list("sg-", 10)),
         )
         .attribute(
             Attribute::optional(
@@ -300,6 +304,7 @@ fn block() -> Block {
                     Type::String,
                     "Image; jobs may override it with the `image:` label.",
                 )
+                .validate(validate::not_empty)
                 .default(Value::string(DEFAULT_IMAGE)),
             )
             .attribute(
@@ -420,7 +425,7 @@ fn block() -> Block {
         )
         .attribute(
             Attribute::required("subnets", Type::list(Type::String), "Subnets (1 to 16).")
-                .validate(validate::id_list("subnet-")),
+                .validate(validate::id_list("subnet-", 16)),
         )
         .attribute(
             Attribute::required(
@@ -428,7 +433,7 @@ fn block() -> Block {
                 Type::list(Type::String),
                 "Security groups (1 to 5).",
             )
-            .validate(validate::id_list("sg-")),
+            .validate(validate::id_list("sg-", 5)),
         ),
     ))
     .block(NestedBlock::single("webhook", webhook_block()))

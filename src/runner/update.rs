@@ -12,6 +12,7 @@ use crate::framework::{CallContext, Diagnostics};
 use crate::runner::converge::Converge;
 use crate::runner::errors::{aws_failure, Piece};
 use crate::runner::model::{Computed, RunnerConfig};
+use crate::runner::validate;
 use crate::value::Value;
 
 /// Default update timeout (it may include a new handshake).
@@ -81,7 +82,8 @@ async fn update_host_and_tags(
 ) -> bool {
     let cancel = &ctx.cancel;
     if let Some(host) = c.host_arn.clone() {
-        if before.gitlab_url != runner.gitlab_url || before.vpc != runner.vpc {
+        let moved = !validate::same_endpoint(&before.gitlab_url, &runner.gitlab_url);
+        if moved || before.vpc != runner.vpc {
             let sent = connections::update_host(
                 clients,
                 cancel,
@@ -91,8 +93,13 @@ async fn update_host_and_tags(
             )
             .await;
             if let Err(e) = sent {
+                let what = match (moved, before.vpc != runner.vpc) {
+                    (true, true) => "a new GitLab URL and VPC settings",
+                    (true, false) => "a new GitLab URL",
+                    _ => "new VPC settings",
+                };
                 let context = format!(
-                    "Could not point host {host} at {} with the new VPC settings.",
+                    "Could not update host {host} with {what} ({}).",
                     runner.gitlab_url
                 );
                 aws_failure(diags, Piece::Host, "Updating", &context, &e);

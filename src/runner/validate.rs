@@ -58,6 +58,22 @@ pub fn url_host(text: &str) -> Option<String> {
     valid.then(|| host.to_ascii_lowercase())
 }
 
+/// True when two GitLab URLs name the same endpoint: the scheme and host compare without
+/// case and a trailing `/` does not count, so such an edit sends no UpdateHost.
+pub fn same_endpoint(a: &str, b: &str) -> bool {
+    fn normal(url: &str) -> String {
+        let url = url.trim_end_matches('/');
+        let split = url.find("://").map(|i| i + 3).unwrap_or(0);
+        let authority_end = url[split..].find('/').map_or(url.len(), |i| split + i);
+        format!(
+            "{}{}",
+            url[..authority_end].to_ascii_lowercase(),
+            &url[authority_end..]
+        )
+    }
+    normal(a) == normal(b)
+}
+
 /// An IAM role ARN.
 pub fn role_arn(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
     let Some(arn) = value.as_str() else { return };
@@ -175,14 +191,29 @@ pub fn int_between(min: i64, max: i64) -> impl Fn(&Value, &AttributePath, &mut D
     }
 }
 
-/// Tags: AWS's key and value lengths, no `aws:` prefix (reserved by AWS).
+/// Most tags a CodeBuild project takes (the host and connection take more).
+const MAX_TAGS: usize = 50;
+
+/// Tags: the limits of CodeBuild, the strictest of the three services (at most 50, keys up to
+/// 127 characters, values up to 255), no `aws:` prefix (reserved by AWS).
 pub fn tags(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
     let Value::Map(map) = value else { return };
+    if map.len() > MAX_TAGS {
+        fail(
+            diags,
+            path,
+            "Too Many Tags",
+            format!(
+                "There are {} tags; a CodeBuild project takes at most {MAX_TAGS}.",
+                map.len()
+            ),
+        );
+    }
     for (key, v) in map {
         let at = path.clone().key(key);
         let len = v.as_str().map_or(0, |s| s.chars().count());
         if key.is_empty()
-            || key.chars().count() > 128
+            || key.chars().count() > 127
             || key.to_ascii_lowercase().starts_with("aws:")
         {
             fail(
@@ -190,32 +221,36 @@ pub fn tags(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
                 &at,
                 "Invalid Tag Key",
                 format!(
-                    "Tag key \"{key}\" is not allowed: use 1 to 128 characters, not \
+                    "Tag key \"{key}\" is not allowed: use 1 to 127 characters, not \
                     starting with \"aws:\" (reserved by AWS)."
                 ),
             );
-        } else if len > 256 {
+        } else if len > 255 {
             fail(
                 diags,
                 &at,
                 "Invalid Tag Value",
-                format!("The value of tag \"{key}\" has {len} characters; AWS accepts 256."),
+                format!("The value of tag \"{key}\" has {len} characters; AWS accepts 255."),
             );
         }
     }
 }
 
-/// A list of 1 to 16 AWS ids with one prefix (`subnet-`, `sg-`).
-pub fn id_list(prefix: &'static str) -> impl Fn(&Value, &AttributePath, &mut Diagnostics) {
+/// A list of 1 to `max` AWS ids with one prefix (`subnet-`, `sg-`); the limit is AWS's for
+/// the member the list goes to.
+pub fn id_list(
+    prefix: &'static str,
+    max: usize,
+) -> impl Fn(&Value, &AttributePath, &mut Diagnostics) {
     move |value, path, diags| {
         let items = value.elements();
-        if items.is_empty() || items.len() > 16 {
+        if items.is_empty() || items.len() > max {
             fail(
                 diags,
                 path,
                 "Wrong Number Of Ids",
                 format!(
-                    "Give 1 to 16 ids starting with \"{prefix}\"; there are {}.",
+                    "Give 1 to {max} ids starting with \"{prefix}\"; there are {}.",
                     items.len()
                 ),
             );
@@ -223,6 +258,21 @@ pub fn id_list(prefix: &'static str) -> impl Fn(&Value, &AttributePath, &mut Dia
         for (i, item) in items.iter().enumerate() {
             aws_id(item, &path.clone().index(i as i64), diags, prefix);
         }
+    }
+}
+
+/// A string that must not be empty: AWS stores an empty value as absent, so `""` would show
+/// as a change in every plan. Leaving the argument out says the same thing.
+pub fn not_empty(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    if value.as_str() == Some("") {
+        fail(
+            diags,
+            path,
+            "Empty Value",
+            "The value is an empty string. Leave the argument out instead: AWS keeps no empty \
+             value, so \"\" would never settle."
+                .to_string(),
+        );
     }
 }
 
@@ -278,6 +328,23 @@ mod tests {
         let mut d = Diagnostics::default();
         check(&Value::string(v), &AttributePath::root().attr("x"), &mut d);
         d.has_errors()
+    }
+
+    #[test]
+    fn equivalent_gitlab_urls_are_the_same_endpoint() {
+        assert!(same_endpoint(
+            "https://gitlab.example.com",
+            "https://GitLab.Example.com/"
+        ));
+        assert!(same_endpoint(
+            "https://h.example/sub/",
+            "https://h.example/sub"
+        ));
+        assert!(!same_endpoint(
+            "https://h.example/Sub",
+            "https://h.example/sub"
+        ));
+        assert!(!same_endpoint("https://a.example", "https://b.example"));
     }
 
     #[test]
@@ -345,7 +412,10 @@ mod tests {
         );
         assert!(!check(good, &tags));
         let ids = Value::List(vec![Value::string("subnet-0123abcd")]);
-        assert!(!check(ids, &id_list("subnet-")));
-        assert!(check(Value::List(vec![]), &id_list("subnet-")));
+        assert!(!check(ids, &id_list("subnet-", 10)));
+        assert!(check(Value::List(vec![]), &id_list("subnet-", 10)));
+        let eleven = Value::List((0..11).map(|_| Value::string("subnet-0123abcd")).collect());
+        assert!(check(eleven.clone(), &id_list("subnet-", 10)));
+        assert!(!check(eleven, &id_list("subnet-", 16)));
     }
 }
