@@ -10,8 +10,29 @@ use provider::plugin::serve::{serve, ServeOptions};
 use provider::protocol::Services;
 use terraform_provider_gitlab_codebuild as provider;
 
+/// Every argument the binary accepts (Terraform passes none).
+const KNOWN_FLAGS: [&str; 5] = ["--version", "-v", "--debug", "--help", "-h"];
+
+/// What `--help` prints.
+const USAGE: &str = "\
+Usage: terraform-provider-gitlab-codebuild [--version | --debug | --help]
+
+Terraform starts this provider by itself. The flags are for people:
+  --version  print the version and exit
+  --debug    serve without Terraform and print the TF_REATTACH_PROVIDERS value that points
+             Terraform at this process (Ctrl-C stops it)
+  --help     print this text";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(unknown) = args.iter().find(|a| !KNOWN_FLAGS.contains(&a.as_str())) {
+        eprintln!("unknown argument \"{unknown}\"\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     if args.iter().any(|a| a == "--version" || a == "-v") {
         println!("terraform-provider-gitlab-codebuild {}", provider::VERSION);
         return ExitCode::SUCCESS;

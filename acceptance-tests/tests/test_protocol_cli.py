@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from conftest import provider_binary
-from harness import runner_config
+from harness import PROVIDER_VERSION, runner_config
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "providers-schema.json"
 ADDRESS = "registry.terraform.io/example/gitlab-codebuild"
@@ -50,8 +50,41 @@ def test_version_flag_prints_the_version_and_nothing_else():
     result = subprocess.run([str(provider_binary()), "--version"], capture_output=True,
                             text=True, timeout=10, stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result
-    assert result.stdout == "terraform-provider-gitlab-codebuild 0.1.0\n"
+    assert result.stdout == f"terraform-provider-gitlab-codebuild {PROVIDER_VERSION}\n"
     assert result.stderr == ""
+
+
+def test_help_lists_the_flags_and_unknown_arguments_are_refused():
+    run = [str(provider_binary())]
+    helped = subprocess.run(run + ["--help"], capture_output=True, text=True, timeout=10,
+                            stdin=subprocess.DEVNULL)
+    assert helped.returncode == 0, helped
+    assert "--version" in helped.stdout and "--debug" in helped.stdout
+    refused = subprocess.run(run + ["--bogus"], capture_output=True, text=True, timeout=10,
+                             stdin=subprocess.DEVNULL)
+    assert refused.returncode == 2, refused
+    assert 'unknown argument "--bogus"' in refused.stderr and refused.stdout == ""
+
+
+def test_debug_mode_stopped_with_sigterm_removes_its_socket(workspace):
+    process = subprocess.Popen([str(provider_binary()), "--debug"], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=workspace.env)
+    try:
+        socket = None
+        for line in process.stdout:
+            if "TF_REATTACH_PROVIDERS=" in line:
+                value = json.loads(line.split("=", 1)[1].strip().strip("'"))
+                socket = next(iter(value.values()))["Addr"]["String"]
+                break
+        assert socket and os.path.exists(socket), socket
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        assert not os.path.exists(socket)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def test_started_by_hand_it_explains_itself_and_exits_1():

@@ -218,6 +218,15 @@ fn ignore_interrupts(shutdown: CancellationToken, debug: bool) {
         log_warn!("could not install the SIGINT handler");
         return;
     };
+    // SIGTERM (a kill, a process manager) ends the server cleanly, so the socket is removed.
+    if let Ok(mut terminations) = signal(SignalKind::terminate()) {
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            if terminations.recv().await.is_some() {
+                shutdown.cancel();
+            }
+        });
+    }
     tokio::spawn(async move {
         while interrupts.recv().await.is_some() {
             if debug {
