@@ -57,7 +57,9 @@ echo
 echo "==> terraform destroy"
 tf destroy -auto-approve -no-color "${vars[@]}" | tail -n 2
 
-left=$(curl -fsS "$endpoint/_emulator/resources")
+left=$("$root/$PYTHON" -c 'import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1] + "/_emulator/resources", timeout=10).read().decode())' \
+  "$endpoint")
 if ! "$root/$PYTHON" -c 'import json,sys; r=json.load(sys.stdin); sys.exit(any(r[k] for k in ("hosts","connections","projects")))' <<<"$left"; then
   echo "demo FAILED: resources left behind: $left" >&2
   exit 1
