@@ -41,11 +41,13 @@ pub struct RunnerConfig {
     pub webhook: WebhookSpec,
 }
 
-fn opt_string(v: &Value) -> Option<String> {
+/// A string attribute, `None` when null or unknown.
+pub(crate) fn opt_string(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
-fn strings(v: &Value) -> Vec<String> {
+/// The string elements of a list or set attribute.
+pub(crate) fn strings(v: &Value) -> Vec<String> {
     v.elements()
         .iter()
         .filter_map(|e| e.as_str().map(str::to_string))

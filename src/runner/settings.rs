@@ -8,20 +8,10 @@ use crate::aws::codebuild::{
     CacheSpec, EnvVar, EnvironmentSpec, FilterSpec, LogsSpec, ProjectSpec, ProjectVpc, ScopeSpec,
     WebhookSpec, DEFAULT_BUILD_TIMEOUT, DEFAULT_QUEUED_TIMEOUT, SERVER_ADDED_VARIABLE,
 };
-use crate::runner::model::DEFAULT_SOURCE_LOCATION;
+use crate::runner::model::{opt_string as text, strings, DEFAULT_SOURCE_LOCATION};
 use crate::runner::schema::{DEFAULT_COMPUTE_TYPE, DEFAULT_ENVIRONMENT_TYPE, DEFAULT_IMAGE};
 use crate::value::Value;
 
-fn text(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.elements()
-        .iter()
-        .filter_map(|e| e.as_str().map(str::to_string))
-        .collect()
-}
 
 fn int(v: &Value) -> Option<i32> {
     v.as_i64().and_then(|n| i32::try_from(n).ok())
