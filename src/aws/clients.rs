@@ -58,11 +58,22 @@ pub async fn build(settings: &AwsSettings) -> Result<Clients, ClientSetupError> 
         .map(|r| r.to_string())
         .ok_or(ClientSetupError::NoRegion)?;
 
-    let mut codebuild = aws_sdk_codebuild::config::Builder::from(&shared);
+    // The SDK's default retry quota is one token bucket per client, drained by throttling: with
+    // many runners applied in parallel it runs dry and later calls get no retry at all, so
+    // `max_retries` would not mean what it says. Each call gets its full budget instead.
+    use aws_sdk_codebuild::config::retry::{RetryPartition, TokenBucket};
+    let partition = |name: &'static str| {
+        RetryPartition::custom(name)
+            .token_bucket(TokenBucket::unlimited())
+            .build()
+    };
+    let mut codebuild = aws_sdk_codebuild::config::Builder::from(&shared)
+        .retry_partition(partition("gitlab-codebuild-codebuild"));
     if let Some(url) = &settings.codebuild_endpoint {
         codebuild = codebuild.endpoint_url(url);
     }
-    let mut connections = aws_sdk_codeconnections::config::Builder::from(&shared);
+    let mut connections = aws_sdk_codeconnections::config::Builder::from(&shared)
+        .retry_partition(partition("gitlab-codebuild-codeconnections"));
     if let Some(url) = &settings.codeconnections_endpoint {
         connections = connections.endpoint_url(url);
     }

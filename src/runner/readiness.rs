@@ -133,9 +133,10 @@ pub async fn wait_project_visible(
 ) -> Result<Option<codebuild::ProjectInfo>, AwsError> {
     let window = deadline.min(Instant::now() + VISIBILITY_WINDOW);
     let found = poll(&ctx.cancel, window, VISIBLE_BACKOFF, |_| async {
-        match codebuild::find_project(clients, &ctx.cancel, name).await? {
-            Some(project) => Ok(Probe::Ready(project)),
-            None => Ok(Probe::Pending("NOT_FOUND".into())),
+        match ride_out(codebuild::find_project(clients, &ctx.cancel, name).await)? {
+            Err(transient) => Ok(Probe::Pending(transient)),
+            Ok(Some(project)) => Ok(Probe::Ready(project)),
+            Ok(None) => Ok(Probe::Pending("NOT_FOUND".into())),
         }
     })
     .await;
@@ -155,9 +156,10 @@ pub async fn wait_host_gone(
     deadline: Instant,
 ) -> Result<(), WaitError<AwsError>> {
     poll(&ctx.cancel, deadline, HOST_BACKOFF, |_| async {
-        match connections::find_host(clients, &ctx.cancel, host_arn).await? {
-            None => Ok(Probe::Ready(())),
-            Some(h) => Ok(Probe::Pending(h.status)),
+        match ride_out(connections::find_host(clients, &ctx.cancel, host_arn).await)? {
+            Err(transient) => Ok(Probe::Pending(transient)),
+            Ok(None) => Ok(Probe::Ready(())),
+            Ok(Some(h)) => Ok(Probe::Pending(h.status)),
         }
     })
     .await

@@ -12,7 +12,6 @@ use crate::runner::model::{opt_string as text, strings, DEFAULT_SOURCE_LOCATION}
 use crate::runner::schema::{DEFAULT_COMPUTE_TYPE, DEFAULT_ENVIRONMENT_TYPE, DEFAULT_IMAGE};
 use crate::value::Value;
 
-
 fn int(v: &Value) -> Option<i32> {
     v.as_i64().and_then(|n| i32::try_from(n).ok())
 }
