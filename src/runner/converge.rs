@@ -14,7 +14,7 @@ use crate::log_info;
 use crate::runner::errors::{aws_failure, aws_failure_then, Piece, RECOVERY, RETRY_UPDATE};
 use crate::runner::model::{authorization_url, Computed, RunnerConfig};
 use crate::runner::readiness::{
-    wait_connection_available, wait_host_ready, wait_project_visible, HOST_SETTING_UP,
+    wait_connection_available, wait_host_ready, wait_project_visible, MissingHost, HOST_SETTING_UP,
 };
 
 /// How long CreateProject is retried while IAM has not yet propagated a new service role.
@@ -102,7 +102,8 @@ impl Converge<'_> {
                 }
             }
         };
-        match wait_host_ready(self.clients, self.ctx, &arn, self.deadline).await {
+        let missing = MissingHost::NotVisibleYet;
+        match wait_host_ready(self.clients, self.ctx, &arn, self.deadline, missing).await {
             Ok(status) => {
                 c.host_status = Some(status);
                 true

@@ -13,7 +13,7 @@ use crate::log_info;
 use crate::runner::converge::format_duration;
 use crate::runner::errors::{aws_failure, Piece};
 use crate::runner::model::{Computed, RunnerConfig};
-use crate::runner::readiness::{wait_host_gone, wait_host_ready};
+use crate::runner::readiness::{wait_host_gone, wait_host_ready, MissingHost, HOST_GONE};
 use crate::value::Value;
 
 /// Default delete timeout: VPC hosts take minutes to tear down.
@@ -123,10 +123,10 @@ async fn delete_host(
              `terraform destroy` again to finish."
         ),
     };
-    match wait_host_ready(clients, ctx, arn, deadline).await {
+    match wait_host_ready(clients, ctx, arn, deadline, MissingHost::Gone).await {
+        // Gone already (deleted outside Terraform): nothing to delete, and no reason to wait.
+        Ok(status) if status == HOST_GONE => return Ok(()),
         Ok(_) => {}
-        // Gone already: nothing to delete. (The waiter reports NOT_FOUND as pending.)
-        Err(WaitError::TimedOut(Some(s))) if s == "NOT_FOUND" => return Ok(()),
         Err(e) => return Err(HostNotDeleted::Waiting(waited(e, "setting up"))),
     }
     connections::delete_host(clients, &ctx.cancel, arn)

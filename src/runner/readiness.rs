@@ -27,18 +27,32 @@ const REMIND_EVERY: u32 = 12;
 /// Host statuses that mean "AWS is still setting the host up".
 pub const HOST_SETTING_UP: &[&str] = &["VPC_CONFIG_INITIALIZING"];
 
-/// Waits until the host leaves its set-up states; returns the status it settled in.
-/// A host not visible yet right after creation counts as still setting up.
+/// What a host that cannot be found means to a wait.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum MissingHost {
+    /// Right after creation: AWS's reads may not see it yet, so keep waiting.
+    NotVisibleYet,
+    /// Before a delete: it is gone already, so the wait is over.
+    Gone,
+}
+
+/// Status reported for a host that no longer exists.
+pub const HOST_GONE: &str = "NOT_FOUND";
+
+/// Waits until the host leaves its set-up states; returns the status it settled in
+/// ([`HOST_GONE`] when `missing` is [`MissingHost::Gone`] and the host does not exist).
 pub async fn wait_host_ready(
     clients: &Clients,
     ctx: &CallContext,
     host_arn: &str,
     deadline: Instant,
+    missing: MissingHost,
 ) -> Result<String, WaitError<AwsError>> {
-    poll(&ctx.cancel, deadline, HOST_BACKOFF, |_| async {
+    poll(&ctx.cancel, deadline, HOST_BACKOFF, |_| async move {
         match ride_out(connections::find_host(clients, &ctx.cancel, host_arn).await)? {
             Err(transient) => Ok(Probe::Pending(transient)),
-            Ok(None) => Ok(Probe::Pending("NOT_FOUND".into())),
+            Ok(None) if missing == MissingHost::Gone => Ok(Probe::Ready(HOST_GONE.into())),
+            Ok(None) => Ok(Probe::Pending(HOST_GONE.into())),
             Ok(Some(h)) if HOST_SETTING_UP.contains(&h.status.as_str()) => {
                 Ok(Probe::Pending(h.status))
             }
