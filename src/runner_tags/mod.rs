@@ -80,7 +80,8 @@ impl DataSource for RunnerTags {
             .attribute(Attribute::optional(
                 "buildspec_override",
                 Type::Bool,
-                "Run the project's buildspec instead of the GitLab job script.",
+                "Also run the project's buildspec commands in the install, pre_build and post_build \
+                 phases around the job (by default CodeBuild ignores them for runner jobs).",
             ))
             .attribute(Attribute::computed(
                 "tags",
