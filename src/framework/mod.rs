@@ -10,5 +10,7 @@ pub mod timeouts;
 pub mod traits;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
-pub use schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema};
+pub use schema::{
+    Attribute, Block, Mode, NestedAttributes, NestedBlock, Nesting, ObjectNesting, Schema,
+};
 pub use traits::{CallContext, DataSource, PlanRequest, Provider, Resource};

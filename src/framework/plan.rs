@@ -1,9 +1,11 @@
 //! Plan and validation helpers every resource gets for free: rejecting provider-set attributes
 //! in configuration, running validators on known values only, filling defaults, marking
 //! computed attributes unknown when apply will decide them, and finding `requires_replace`.
+//! Nested attributes (protocol 6) and nested blocks are walked alike: both hold objects
+//! repeated by a nesting mode, visited one element at a time.
 
 use crate::framework::diagnostics::Diagnostics;
-use crate::framework::schema::{Block, Mode, Nesting};
+use crate::framework::schema::{Attribute, Block, Mode, Nesting};
 use crate::value::{AttributePath, Value};
 
 /// Validates a configuration object against `block`. Unknown values are never an error:
@@ -18,48 +20,76 @@ pub fn validate_config(
         return;
     }
     for attribute in &block.attributes {
-        let value = config.attr(&attribute.name);
         let at = path.clone().attr(&attribute.name);
-        if attribute.mode == Mode::Computed && !value.is_null() {
-            diags.attribute_error(
-                at,
-                "Value Set For A Provider-Computed Attribute",
-                format!(
-                    "The value of \"{}\" is decided by the provider and cannot be set in \
-                     configuration. Remove it; read it as an attribute of the resource instead.",
-                    attribute.name
-                ),
-            );
-            continue;
-        }
-        if value.is_wholly_known() && !value.is_null() {
-            for validator in &attribute.validators {
-                validator.check(value, &at, diags);
-            }
-        }
+        validate_attribute(attribute, config.attr(&attribute.name), &at, diags);
     }
     for nested in &block.blocks {
         let value = config.attr(&nested.name);
         let at = path.clone().attr(&nested.name);
-        match nested.nesting {
-            Nesting::Single | Nesting::Group => validate_config(&nested.block, value, &at, diags),
-            Nesting::Map => {
-                for (key, element) in value.as_map().into_iter().flatten() {
-                    validate_config(&nested.block, element, &at.clone().key(key), diags);
-                }
-            }
-            Nesting::List => {
-                for (i, element) in value.elements().iter().enumerate() {
-                    validate_config(&nested.block, element, &at.clone().index(i as i64), diags);
-                }
-            }
-            // Set elements cannot be addressed; report against the block itself.
-            Nesting::Set => {
-                for element in value.elements() {
-                    validate_config(&nested.block, element, &at, diags);
-                }
-            }
+        for element in elements(nested.nesting, &nested.block, Pair::config(value), &at) {
+            validate_config(&nested.block, element.values.value, &element.path, diags);
         }
+    }
+}
+
+fn validate_attribute(
+    attribute: &Attribute,
+    value: &Value,
+    at: &AttributePath,
+    diags: &mut Diagnostics,
+) {
+    if attribute.mode == Mode::Computed && !value.is_null() {
+        diags.attribute_error(
+            at.clone(),
+            "Value Set For A Provider-Computed Attribute",
+            format!(
+                "The value of \"{}\" is decided by the provider and cannot be set in \
+                 configuration. Remove it; read it as an attribute of the resource instead.",
+                attribute.name
+            ),
+        );
+        return;
+    }
+    if value.is_wholly_known() && !value.is_null() {
+        for validator in &attribute.validators {
+            validator.check(value, at, diags);
+        }
+    }
+    let Some(nested) = attribute.nested_attributes() else {
+        return;
+    };
+    let object = nested.object();
+    for element in elements(nested.nesting().into(), object, Pair::config(value), at) {
+        require_attributes(object, element.values.value, &element.path, diags);
+        validate_config(object, element.values.value, &element.path, diags);
+    }
+}
+
+/// Terraform checks that required attributes of a nested object are present, but an explicit
+/// `null` passes its type check; the provider reports it.
+fn require_attributes(
+    block: &Block,
+    object: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
+    if !object.is_known() || object.is_null() {
+        return;
+    }
+    let missing = block
+        .attributes
+        .iter()
+        .filter(|a| a.mode == Mode::Required && object.attr(&a.name).is_null());
+    for attribute in missing {
+        diags.attribute_error(
+            path.clone().attr(&attribute.name),
+            "Missing Required Attribute",
+            format!(
+                "\"{}\" is required in each object of this attribute and cannot be null. Set a \
+                 value.",
+                attribute.name
+            ),
+        );
     }
 }
 
@@ -73,18 +103,11 @@ pub fn plan_object(block: &Block, prior: &Value, proposed: &Value, config: &Valu
     let mut out = std::collections::BTreeMap::new();
     for attribute in &block.attributes {
         let name = attribute.name.as_str();
-        let proposed_value = proposed.attr(name);
-        let configured = config.attr(name);
-        let planned = match attribute.mode {
-            Mode::Computed if creating => Value::Unknown,
-            Mode::OptionalComputed if configured.is_null() => match &attribute.default {
-                Some(default) => default.clone(),
-                None if creating => Value::Unknown,
-                None => prior.attr(name).clone(),
-            },
-            _ => proposed_value.clone(),
-        };
-        out.insert(attribute.name.clone(), planned);
+        let (p, v, c) = (prior.attr(name), proposed.attr(name), config.attr(name));
+        out.insert(
+            name.to_string(),
+            plan_attribute(attribute, creating, p, v, c),
+        );
     }
     for nested in &block.blocks {
         let name = nested.name.as_str();
@@ -94,46 +117,79 @@ pub fn plan_object(block: &Block, prior: &Value, proposed: &Value, config: &Valu
             // must follow the configuration, or Terraform rejects it ("planned for existence
             // but config wants absence") and the block can never be removed.
             Nesting::Single if c.is_null() => Value::Null,
-            Nesting::Single | Nesting::Group => plan_object(&nested.block, p, v, c),
-            Nesting::Map if v.is_known() && !v.is_null() => {
-                let elements = v
-                    .as_map()
-                    .into_iter()
-                    .flatten()
-                    .map(|(key, e)| {
-                        let prior_e = p.as_map().and_then(|m| m.get(key)).unwrap_or(&Value::Null);
-                        let config_e = c.as_map().and_then(|m| m.get(key)).unwrap_or(&Value::Null);
-                        (
-                            key.clone(),
-                            plan_object(&nested.block, prior_e, e, config_e),
-                        )
-                    })
-                    .collect();
-                Value::Map(elements)
-            }
-            Nesting::List if v.is_known() && !v.is_null() => {
-                let elements = v
-                    .elements()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| {
-                        let prior_e = p.elements().get(i).unwrap_or(&Value::Null);
-                        let config_e = c.elements().get(i).unwrap_or(&Value::Null);
-                        plan_object(&nested.block, prior_e, e, config_e)
-                    })
-                    .collect();
-                Value::List(elements)
-            }
-            _ => v.clone(),
+            nesting => plan_elements(nesting, &nested.block, p, v, c),
         };
-        out.insert(nested.name.clone(), planned);
+        out.insert(name.to_string(), planned);
     }
     Value::Object(out)
 }
 
-/// Paths of force-new attributes and blocks whose planned value differs from the prior one.
-/// A provider-filled value the configuration leaves unset never forces replacement: only a
-/// change the user made does.
+fn plan_attribute(
+    attribute: &Attribute,
+    creating: bool,
+    prior: &Value,
+    proposed: &Value,
+    configured: &Value,
+) -> Value {
+    match (attribute.mode, attribute.nested_attributes()) {
+        (Mode::Computed, _) if creating => Value::Unknown,
+        // Terraform proposes the prior value here, but not always inside nested attributes
+        // (set elements come from configuration alone); the prior object is the source.
+        (Mode::Computed, _) => prior.clone(),
+        (Mode::OptionalComputed, _) if configured.is_null() => match &attribute.default {
+            Some(default) => default.clone(),
+            None if creating => Value::Unknown,
+            None => prior.clone(),
+        },
+        // A configured nested attribute: decide the provider-set attributes of each object.
+        (_, Some(nested)) if !configured.is_null() => plan_elements(
+            nested.nesting().into(),
+            nested.object(),
+            prior,
+            proposed,
+            configured,
+        ),
+        _ => proposed.clone(),
+    }
+}
+
+/// Plans each object of a nested block or nested attribute value, keeping its shape.
+fn plan_elements(
+    nesting: Nesting,
+    block: &Block,
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+) -> Value {
+    if !proposed.is_known() || proposed.is_null() {
+        return proposed.clone();
+    }
+    let values = Pair {
+        prior,
+        value: proposed,
+        config,
+    };
+    let mut planned = elements(nesting, block, values, &AttributePath::root())
+        .into_iter()
+        .map(|e| plan_object(block, e.values.prior, e.values.value, e.values.config));
+    match nesting {
+        Nesting::Single | Nesting::Group => planned.next().unwrap_or(Value::Null),
+        Nesting::List => Value::List(planned.collect()),
+        Nesting::Set => Value::Set(planned.collect()),
+        Nesting::Map => {
+            let keys = proposed
+                .as_map()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone());
+            Value::Map(keys.zip(planned).collect())
+        }
+    }
+}
+
+/// Paths of force-new attributes and blocks whose planned value differs from the prior one,
+/// at any depth. A provider-filled value the configuration leaves unset never forces
+/// replacement: only a change the user made does.
 pub fn requires_replace(
     block: &Block,
     prior: &Value,
@@ -141,30 +197,167 @@ pub fn requires_replace(
     config: &Value,
 ) -> Vec<AttributePath> {
     let mut paths = Vec::new();
-    if prior.is_null() || planned.is_null() {
-        return paths;
-    }
-    let user_set = |a: &&crate::framework::schema::Attribute| {
-        !a.is_computed() || !config.attr(&a.name).is_null()
+    let values = Pair {
+        prior,
+        value: planned,
+        config,
     };
-    for attribute in block
-        .attributes
-        .iter()
-        .filter(|a| a.force_new)
-        .filter(user_set)
-    {
-        let (before, after) = (prior.attr(&attribute.name), planned.attr(&attribute.name));
-        if !after.is_wholly_known() || before != after {
-            paths.push(AttributePath::root().attr(&attribute.name));
-        }
-    }
-    for nested in block.blocks.iter().filter(|b| b.force_new) {
-        let (before, after) = (prior.attr(&nested.name), planned.attr(&nested.name));
-        if !after.is_wholly_known() || before != after {
-            paths.push(AttributePath::root().attr(&nested.name));
-        }
-    }
+    replace_paths(block, values, &AttributePath::root(), &mut paths);
     paths
+}
+
+fn replace_paths(block: &Block, values: Pair, at: &AttributePath, paths: &mut Vec<AttributePath>) {
+    if values.prior.is_null() || values.value.is_null() {
+        return;
+    }
+    let changed = |before: &Value, after: &Value| !after.is_wholly_known() || before != after;
+    for attribute in &block.attributes {
+        let here = values.attr(&attribute.name);
+        let user_set = !attribute.is_computed() || !here.config.is_null();
+        let path = at.clone().attr(&attribute.name);
+        if attribute.force_new {
+            if user_set && changed(here.prior, here.value) {
+                paths.push(path);
+            }
+        } else if let Some(nested) = attribute.nested_attributes() {
+            let nesting = nested.nesting().into();
+            replace_in_elements(nesting, nested.object(), here, &path, paths);
+        }
+    }
+    for nested in &block.blocks {
+        let here = values.attr(&nested.name);
+        let path = at.clone().attr(&nested.name);
+        if nested.force_new {
+            if changed(here.prior, here.value) {
+                paths.push(path);
+            }
+        } else {
+            replace_in_elements(nested.nesting, &nested.block, here, &path, paths);
+        }
+    }
+}
+
+/// Objects that existed before and still exist, looked into for force-new attributes. Set
+/// elements are skipped: a path cannot name one, so only a force-new set as a whole counts.
+fn replace_in_elements(
+    nesting: Nesting,
+    block: &Block,
+    values: Pair,
+    at: &AttributePath,
+    paths: &mut Vec<AttributePath>,
+) {
+    if nesting == Nesting::Set || !values.value.is_known() {
+        return;
+    }
+    for element in elements(nesting, block, values, at) {
+        replace_paths(block, element.values, &element.path, paths);
+    }
+}
+
+/// One value with its counterparts in the prior state and the configuration (null when
+/// there is none).
+#[derive(Clone, Copy)]
+struct Pair<'a> {
+    prior: &'a Value,
+    value: &'a Value,
+    config: &'a Value,
+}
+
+impl<'a> Pair<'a> {
+    /// A configuration value on its own, for validation.
+    fn config(value: &'a Value) -> Self {
+        Self {
+            prior: &Value::Null,
+            value,
+            config: value,
+        }
+    }
+
+    fn attr(&self, name: &str) -> Pair<'a> {
+        Pair {
+            prior: self.prior.attr(name),
+            value: self.value.attr(name),
+            config: self.config.attr(name),
+        }
+    }
+}
+
+/// One object inside a nested value, with the path Terraform uses for it.
+struct Element<'a> {
+    path: AttributePath,
+    values: Pair<'a>,
+}
+
+/// The objects of a nested block or nested attribute value, in order. Map and list
+/// elements meet their prior and configured counterparts by key or index; set elements by
+/// equal user-settable attributes, and carry the set's own path (a path cannot name one).
+fn elements<'a>(
+    nesting: Nesting,
+    block: &Block,
+    values: Pair<'a>,
+    at: &AttributePath,
+) -> Vec<Element<'a>> {
+    let Pair {
+        prior,
+        value,
+        config,
+    } = values;
+    if !value.is_known() || value.is_null() {
+        return Vec::new();
+    }
+    let element = |path, prior, value, config| Element {
+        path,
+        values: Pair {
+            prior,
+            value,
+            config,
+        },
+    };
+    match nesting {
+        Nesting::Single | Nesting::Group => vec![element(at.clone(), prior, value, config)],
+        Nesting::Map => {
+            let by_key = |v: &'a Value, key: &str| {
+                v.as_map().and_then(|m| m.get(key)).unwrap_or(&Value::Null)
+            };
+            let entries = value.as_map().into_iter().flatten();
+            entries
+                .map(|(k, v)| element(at.clone().key(k), by_key(prior, k), v, by_key(config, k)))
+                .collect()
+        }
+        Nesting::List => {
+            let by_index = |v: &'a Value, i: usize| v.elements().get(i).unwrap_or(&Value::Null);
+            let items = value.elements().iter().enumerate();
+            items
+                .map(|(i, v)| {
+                    element(
+                        at.clone().index(i as i64),
+                        by_index(prior, i),
+                        v,
+                        by_index(config, i),
+                    )
+                })
+                .collect()
+        }
+        Nesting::Set => value
+            .elements()
+            .iter()
+            .map(|v| {
+                let twin = |candidates: &'a Value| same_settings(block, candidates, v);
+                element(at.clone(), twin(prior), v, twin(config))
+            })
+            .collect(),
+    }
+}
+
+/// The element of the set `candidates` whose user-settable attributes equal `element`'s, or
+/// null: how Terraform itself pairs set elements of the plan with those of the prior state.
+fn same_settings<'a>(block: &Block, candidates: &'a Value, element: &Value) -> &'a Value {
+    let settable = || block.attributes.iter().filter(|a| !a.is_computed());
+    candidates
+        .elements()
+        .iter()
+        .find(|c| settable().all(|a| c.attr(&a.name) == element.attr(&a.name)))
+        .unwrap_or(&Value::Null)
 }
 
 /// Replaces every unknown with null. State must be wholly known; this is the last guard
@@ -193,7 +386,7 @@ pub fn unknowns_to_null(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::schema::{Attribute, NestedBlock};
+    use crate::framework::schema::{Attribute, NestedAttributes, NestedBlock, ObjectNesting};
     use crate::value::Type;
 
     fn block() -> Block {
@@ -358,5 +551,190 @@ mod tests {
         let proposed = prior.clone();
         let planned = plan_object(&block(), &prior, &proposed, &config);
         assert_eq!(planned.attr("env"), &Value::Null);
+    }
+
+    fn endpoint(host: &str, port: i64, arn: Value, zone: Value) -> Value {
+        Value::object([
+            ("host", Value::string(host)),
+            ("port", Value::number_i64(port)),
+            ("arn", arn),
+            ("zone", zone),
+        ])
+    }
+
+    /// Nested attributes of every nesting mode over one object type, plus a provider-set one.
+    fn nested_schema() -> Block {
+        let nested = |name: &str, nesting: ObjectNesting, mode: Mode| {
+            let attributes = vec![
+                Attribute::required("host", Type::String, "").validate(|v, p, d| {
+                    if v.as_str() == Some("bad") {
+                        d.attribute_error(p.clone(), "Bad Host", "");
+                    }
+                }),
+                Attribute::optional("port", Type::Number, "").force_new(),
+                Attribute::computed("arn", Type::String, ""),
+                Attribute::optional_computed("zone", Type::String, ""),
+            ];
+            Attribute::nested(name, NestedAttributes::new(nesting, attributes), mode, "")
+        };
+        Block::new("")
+            .attribute(nested("one", ObjectNesting::Single, Mode::Optional))
+            .attribute(nested("many", ObjectNesting::List, Mode::Optional))
+            .attribute(nested("unique", ObjectNesting::Set, Mode::Optional))
+            .attribute(nested("named", ObjectNesting::Map, Mode::Optional))
+            .attribute(nested("derived", ObjectNesting::List, Mode::Computed))
+    }
+
+    fn nested_value(one: Value, many: Vec<Value>, unique: Vec<Value>, named: Value) -> Value {
+        Value::object([
+            ("one", one),
+            ("many", Value::List(many)),
+            ("unique", Value::Set(unique)),
+            ("named", named),
+            ("derived", Value::Null),
+        ])
+    }
+
+    #[test]
+    fn nested_attribute_diagnostics_name_the_index_or_key() {
+        let ok = endpoint("a", 1, Value::Null, Value::Null);
+        let mut missing = ok.clone();
+        if let Value::Object(attrs) = &mut missing {
+            attrs.insert("host".into(), Value::Null);
+        }
+        let config = nested_value(
+            endpoint("a", 1, Value::string("set by user"), Value::Null),
+            vec![ok.clone(), missing],
+            vec![endpoint("bad", 2, Value::Null, Value::Null)],
+            Value::Map([("web".into(), endpoint("bad", 3, Value::Null, Value::Null))].into()),
+        );
+        let mut diags = Diagnostics::default();
+        validate_config(
+            &nested_schema(),
+            &config,
+            &AttributePath::root(),
+            &mut diags,
+        );
+        let found: Vec<_> = diags
+            .iter()
+            .map(|d| (d.summary.as_str(), d.attribute.clone().unwrap().to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "Value Set For A Provider-Computed Attribute",
+                    "one.arn".into()
+                ),
+                ("Missing Required Attribute", "many[1].host".into()),
+                ("Bad Host", "unique.host".into()),
+                ("Bad Host", "named[\"web\"].host".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_nested_attribute_is_not_validated_yet() {
+        let config = nested_value(Value::Unknown, vec![Value::Unknown], vec![], Value::Unknown);
+        let mut diags = Diagnostics::default();
+        validate_config(
+            &nested_schema(),
+            &config,
+            &AttributePath::root(),
+            &mut diags,
+        );
+        assert!(diags.0.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn create_marks_computed_attributes_inside_nested_attributes_unknown() {
+        let config = nested_value(
+            Value::Null,
+            vec![endpoint("a", 1, Value::Null, Value::string("z1"))],
+            vec![endpoint("b", 2, Value::Null, Value::Null)],
+            Value::Map([("web".into(), endpoint("c", 3, Value::Null, Value::Null))].into()),
+        );
+        let planned = plan_object(&nested_schema(), &Value::Null, &config, &config);
+        assert_eq!(planned.attr("one"), &Value::Null);
+        assert_eq!(
+            planned.attr("many").elements(),
+            [endpoint("a", 1, Value::Unknown, Value::string("z1"))]
+        );
+        assert_eq!(
+            planned.attr("unique"),
+            &Value::Set(vec![endpoint("b", 2, Value::Unknown, Value::Unknown)])
+        );
+        let named = planned.attr("named").as_map().expect("a map");
+        assert_eq!(
+            named["web"],
+            endpoint("c", 3, Value::Unknown, Value::Unknown)
+        );
+        assert_eq!(planned.attr("derived"), &Value::Unknown);
+    }
+
+    #[test]
+    fn update_keeps_prior_values_inside_nested_attributes_and_finds_replacements() {
+        let stored = |host: &str, port: i64| {
+            endpoint(
+                host,
+                port,
+                Value::string(format!("arn:{host}")),
+                Value::string("z"),
+            )
+        };
+        let mut prior = nested_value(
+            stored("a", 1),
+            vec![stored("b", 2)],
+            vec![stored("c", 3)],
+            Value::Map([("web".into(), stored("d", 4))].into()),
+        );
+        if let Value::Object(attrs) = &mut prior {
+            attrs.insert("derived".into(), Value::List(vec![stored("e", 5)]));
+        }
+        let configured = |host: &str, port: i64| endpoint(host, port, Value::Null, Value::Null);
+        // The list gains an element, the map's element changes its force-new port, and the
+        // set keeps its element.
+        let config = nested_value(
+            configured("a", 1),
+            vec![configured("b", 2), configured("new", 6)],
+            vec![configured("c", 3)],
+            Value::Map([("web".into(), configured("d", 7))].into()),
+        );
+        let planned = plan_object(&nested_schema(), &prior, &config, &config);
+        assert_eq!(planned.attr("one"), &stored("a", 1));
+        assert_eq!(
+            planned.attr("many").elements(),
+            [
+                stored("b", 2),
+                endpoint("new", 6, Value::Unknown, Value::Unknown)
+            ]
+        );
+        assert_eq!(planned.attr("unique"), &Value::Set(vec![stored("c", 3)]));
+        let named = planned.attr("named").as_map().expect("a map");
+        assert_eq!(named["web"], stored("d", 7));
+        assert_eq!(planned.attr("derived"), prior.attr("derived"));
+
+        let paths = requires_replace(&nested_schema(), &prior, &planned, &config);
+        let expected = AttributePath::root().attr("named").key("web").attr("port");
+        assert_eq!(paths, vec![expected]);
+    }
+
+    #[test]
+    fn a_force_new_attribute_inside_a_list_block_is_found_by_index() {
+        let inner =
+            Block::new("").attribute(Attribute::optional("port", Type::Number, "").force_new());
+        let block = Block::new("").block(NestedBlock::list("rule", inner));
+        let rules = |port: i64| {
+            Value::object([(
+                "rule",
+                Value::List(vec![Value::object([("port", Value::number_i64(port))])]),
+            )])
+        };
+        let paths = requires_replace(&block, &rules(1), &rules(2), &rules(2));
+        assert_eq!(
+            paths,
+            vec![AttributePath::root().attr("rule").index(0).attr("port")]
+        );
+        assert!(requires_replace(&block, &rules(1), &rules(1), &rules(1)).is_empty());
     }
 }

@@ -1,6 +1,6 @@
-//! Schema building: attributes and nested blocks with descriptions, plus what the framework
-//! needs beyond Terraform's wire schema (defaults, force-new, validators), and the cty type a
-//! block implies.
+//! Schema building: attributes, nested attributes (protocol 6) and nested blocks with
+//! descriptions, plus what the framework needs beyond Terraform's wire schema (defaults,
+//! force-new, validators), and the cty type a block implies.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -77,6 +77,43 @@ pub struct Attribute {
     pub default: Option<Value>,
     /// Checks run at validation time on known values.
     pub validators: Vec<Validator>,
+    /// The object type's attributes when this is a nested attribute; `ty` is then derived.
+    nested: Option<NestedAttributes>,
+}
+
+/// How the objects of a nested attribute repeat. Blocks have a fifth mode, `group`, that
+/// nested attributes do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectNesting {
+    /// One object, or null.
+    Single,
+    /// An ordered list of objects.
+    List,
+    /// An unordered set of objects.
+    Set,
+    /// Objects keyed by a string.
+    Map,
+}
+
+impl From<ObjectNesting> for Nesting {
+    fn from(nesting: ObjectNesting) -> Self {
+        match nesting {
+            ObjectNesting::Single => Nesting::Single,
+            ObjectNesting::List => Nesting::List,
+            ObjectNesting::Set => Nesting::Set,
+            ObjectNesting::Map => Nesting::Map,
+        }
+    }
+}
+
+/// The object type of a nested attribute (`Schema.Object` in protocol 6): attributes, which
+/// may nest again, but no blocks. Protocol 5 cannot express it.
+#[derive(Clone, Debug)]
+pub struct NestedAttributes {
+    nesting: ObjectNesting,
+    /// Kept as a block without nested blocks, so validation and planning walk it as they
+    /// walk a nested block's content.
+    object: Block,
 }
 
 /// How a nested block repeats.
@@ -122,7 +159,22 @@ impl Attribute {
             force_new: false,
             default: None,
             validators: Vec::new(),
+            nested: None,
         }
+    }
+
+    /// An attribute whose value is an object, or a list, set or map of objects, with the
+    /// given attributes (protocol 6 only). Its type is the one Terraform derives.
+    pub fn nested(name: &str, nested: NestedAttributes, mode: Mode, description: &str) -> Self {
+        Self {
+            nested: Some(nested.clone()),
+            ..Self::new(name, nested.implied_type(), mode, description)
+        }
+    }
+
+    /// The nested object type, for attributes made with [`Attribute::nested`].
+    pub fn nested_attributes(&self) -> Option<&NestedAttributes> {
+        self.nested.as_ref()
     }
 
     /// A required attribute.
@@ -181,6 +233,47 @@ impl Attribute {
     /// True for attributes the provider may fill.
     pub fn is_computed(&self) -> bool {
         matches!(self.mode, Mode::Computed | Mode::OptionalComputed)
+    }
+}
+
+impl NestedAttributes {
+    /// Objects with `attributes`, repeated as `nesting` says.
+    pub fn new(nesting: ObjectNesting, attributes: Vec<Attribute>) -> Self {
+        Self {
+            nesting,
+            object: Block {
+                attributes,
+                ..Block::default()
+            },
+        }
+    }
+
+    /// How the objects repeat.
+    pub fn nesting(&self) -> ObjectNesting {
+        self.nesting
+    }
+
+    /// The attributes of each object.
+    pub fn attributes(&self) -> &[Attribute] {
+        &self.object.attributes
+    }
+
+    /// One object's attributes as a block (with no nested blocks).
+    pub(crate) fn object(&self) -> &Block {
+        &self.object
+    }
+
+    /// The type of the attribute's value. Inner optional attributes do not make the object
+    /// type carry optional-attribute markers: Terraform uses those only while decoding
+    /// configuration and removes them from the type of values sent to providers.
+    pub fn implied_type(&self) -> Type {
+        let object = self.object.implied_type();
+        match self.nesting {
+            ObjectNesting::Single => object,
+            ObjectNesting::List => Type::list(object),
+            ObjectNesting::Set => Type::set(object),
+            ObjectNesting::Map => Type::map(object),
+        }
     }
 }
 
@@ -321,5 +414,47 @@ mod tests {
         let a = Attribute::optional("depth", Type::Number, "").default(Value::number_i64(1));
         assert_eq!(a.mode, Mode::OptionalComputed);
         assert!(a.is_settable() && a.is_computed());
+    }
+
+    fn nested(name: &str, nesting: ObjectNesting) -> Attribute {
+        let attributes = vec![
+            Attribute::required("host", Type::String, ""),
+            Attribute::optional("port", Type::Number, ""),
+        ];
+        let object = NestedAttributes::new(nesting, attributes);
+        Attribute::nested(name, object, Mode::Optional, "")
+    }
+
+    #[test]
+    fn nested_attributes_imply_an_object_or_a_collection_of_objects() {
+        let block = Block::new("")
+            .attribute(nested("one", ObjectNesting::Single))
+            .attribute(nested("many", ObjectNesting::List))
+            .attribute(nested("unique", ObjectNesting::Set))
+            .attribute(nested("named", ObjectNesting::Map));
+        // Optional inner attributes leave no optional markers on the value type.
+        let object = Type::object([("host", Type::String), ("port", Type::Number)]);
+        let expected = Type::object([
+            ("one", object.clone()),
+            ("many", Type::list(object.clone())),
+            ("unique", Type::set(object.clone())),
+            ("named", Type::map(object)),
+        ]);
+        assert_eq!(block.implied_type(), expected);
+    }
+
+    #[test]
+    fn nested_attributes_nest_again_and_keep_their_declaration() {
+        let inner = nested("endpoint", ObjectNesting::Map);
+        let outer = NestedAttributes::new(ObjectNesting::List, vec![inner.clone()]);
+        let attribute = Attribute::nested("routes", outer, Mode::Required, "Routes.");
+        let expected = Type::list(Type::object([("endpoint", inner.ty.clone())]));
+        assert_eq!(attribute.ty, expected);
+        let declared = attribute.nested_attributes().expect("nested");
+        assert_eq!(declared.nesting(), ObjectNesting::List);
+        assert_eq!(declared.attributes()[0].name, "endpoint");
+        assert!(Attribute::required("plain", Type::String, "")
+            .nested_attributes()
+            .is_none());
     }
 }

@@ -98,18 +98,20 @@ macro_rules! provider_service {
                 guarded(
                     Call::new($get_schema_name),
                     async move {
-                        pb::get_provider_schema::Response {
-                            provider: Some(schema(e.provider_schema())),
-                            resource_schemas: e
-                                .resource_schemas()
-                                .map(|(n, s)| (n.into(), schema(s)))
-                                .collect(),
-                            data_source_schemas: e
-                                .data_source_schemas()
-                                .map(|(n, s)| (n.into(), schema(s)))
-                                .collect(),
-                            server_capabilities: Some(capabilities()),
-                            ..Default::default()
+                        match schemas(&e) {
+                            Ok((provider, resource_schemas, data_source_schemas)) => {
+                                pb::get_provider_schema::Response {
+                                    provider: Some(provider),
+                                    resource_schemas,
+                                    data_source_schemas,
+                                    server_capabilities: Some(capabilities()),
+                                    ..Default::default()
+                                }
+                            }
+                            Err(d) => pb::get_provider_schema::Response {
+                                diagnostics: diagnostics(d),
+                                ..Default::default()
+                            },
                         }
                     },
                     |d| pb::get_provider_schema::Response {

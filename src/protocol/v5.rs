@@ -12,3 +12,16 @@ crate::protocol::service::provider_service!(
     configure: configure / configure = "Configure",
     stop: stop / stop,
 );
+
+/// Protocol 5 has no nested attributes; the schema answer becomes an error naming the
+/// attribute, never a wrong schema.
+fn nested_type(
+    _: &mut pb::schema::Attribute,
+    _: &crate::framework::NestedAttributes,
+    at: &AttributePath,
+) -> Result<(), Unrepresentable> {
+    Err(Unrepresentable {
+        path: at.clone(),
+        version: 5,
+    })
+}
