@@ -6,6 +6,8 @@ pub mod diagnostics;
 pub mod plan;
 pub mod schema;
 pub mod server;
+#[cfg(test)]
+pub(crate) mod test_provider;
 pub mod timeouts;
 pub mod traits;
 

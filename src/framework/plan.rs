@@ -386,7 +386,8 @@ pub fn unknowns_to_null(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::schema::{Attribute, NestedAttributes, NestedBlock, ObjectNesting};
+    use crate::framework::schema::{Attribute, NestedBlock};
+    use crate::framework::test_provider::nested_schema;
     use crate::value::Type;
 
     fn block() -> Block {
@@ -559,30 +560,8 @@ mod tests {
             ("port", Value::number_i64(port)),
             ("arn", arn),
             ("zone", zone),
+            ("token", Value::Null),
         ])
-    }
-
-    /// Nested attributes of every nesting mode over one object type, plus a provider-set one.
-    fn nested_schema() -> Block {
-        let nested = |name: &str, nesting: ObjectNesting, mode: Mode| {
-            let attributes = vec![
-                Attribute::required("host", Type::String, "").validate(|v, p, d| {
-                    if v.as_str() == Some("bad") {
-                        d.attribute_error(p.clone(), "Bad Host", "");
-                    }
-                }),
-                Attribute::optional("port", Type::Number, "").force_new(),
-                Attribute::computed("arn", Type::String, ""),
-                Attribute::optional_computed("zone", Type::String, ""),
-            ];
-            Attribute::nested(name, NestedAttributes::new(nesting, attributes), mode, "")
-        };
-        Block::new("")
-            .attribute(nested("one", ObjectNesting::Single, Mode::Optional))
-            .attribute(nested("many", ObjectNesting::List, Mode::Optional))
-            .attribute(nested("unique", ObjectNesting::Set, Mode::Optional))
-            .attribute(nested("named", ObjectNesting::Map, Mode::Optional))
-            .attribute(nested("derived", ObjectNesting::List, Mode::Computed))
     }
 
     fn nested_value(one: Value, many: Vec<Value>, unique: Vec<Value>, named: Value) -> Value {

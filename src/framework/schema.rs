@@ -8,9 +8,12 @@ use std::sync::Arc;
 use crate::framework::diagnostics::Diagnostics;
 use crate::value::{AttributePath, Type, Value};
 
+/// The signature of an attribute check.
+type Check = dyn Fn(&Value, &AttributePath, &mut Diagnostics) + Send + Sync;
+
 /// Checks one known, non-null attribute value; reports problems against `path`.
 #[derive(Clone)]
-pub struct Validator(Arc<dyn Fn(&Value, &AttributePath, &mut Diagnostics) + Send + Sync>);
+pub struct Validator(Arc<Check>);
 
 impl Validator {
     /// Runs the check.

@@ -73,6 +73,8 @@ macro_rules! conversions {
             })
         }
 
+        // Protocol 5's message has no `nested_type`, so the struct update fills nothing there.
+        #[allow(clippy::needless_update)]
         fn attribute(
             a: &crate::framework::Attribute,
             at: &AttributePath,

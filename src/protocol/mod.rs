@@ -12,6 +12,8 @@ mod stdio;
 mod agreement_tests;
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod nested_tests;
 pub mod v5;
 pub mod v6;
 
