@@ -350,7 +350,8 @@ fn elements<'a>(
 }
 
 /// The element of the set `candidates` whose user-settable attributes equal `element`'s, or
-/// null: how Terraform itself pairs set elements of the plan with those of the prior state.
+/// null, much as Terraform pairs set elements when it proposes a new state. Nested blocks
+/// inside the elements are not compared.
 fn same_settings<'a>(block: &Block, candidates: &'a Value, element: &Value) -> &'a Value {
     let settable = || block.attributes.iter().filter(|a| !a.is_computed());
     candidates
