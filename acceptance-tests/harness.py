@@ -99,7 +99,9 @@ def provider_mirror(provider_bin, root):
     target = package / f"terraform-provider-gitlab-codebuild_v{PROVIDER_VERSION}"
     if target.exists() or target.is_symlink():
         target.unlink()
-    target.symlink_to(Path(provider_bin).resolve())
+    # A copy, not a link: a rebuild during the run would otherwise change the binary under
+    # Terraform's lock file and fail its checksum check.
+    shutil.copy2(Path(provider_bin).resolve(), target)
     return Path(root)
 
 
