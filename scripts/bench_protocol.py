@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -162,6 +163,13 @@ def rss_kib(pid):
     return 0
 
 
+def drain(process):
+    """Reads the provider's stderr as Terraform does. Left unread, the pipe fills after about
+    64 KiB and the provider blocks in its next write: hashicorp/null writes a line per plan,
+    so a loop of more than about 1,000 rounds would stall it."""
+    threading.Thread(target=process.stderr.read, daemon=True).start()
+
+
 def measure_protocol(subject, identity, starts, calls):
     env = plugin_env(identity.cert_pem, versions="5", extra={**FAKE_ENV, **subject.env})
     handshakes, rss = [], []
@@ -174,6 +182,7 @@ def measure_protocol(subject, identity, starts, calls):
         stop_plugin(process)
 
     process, handshake = start_plugin(subject.binary, env)
+    drain(process)
     try:
         with channel_for(handshake, identity) as channel:
             call = lambda method, body: channel.unary_unary(f"/tfplugin5.Provider/{method}")(
