@@ -6,6 +6,9 @@ next apply or destroy must converge with nothing orphaned and nothing made twice
 The readiness wait is TC-F3-8 (test_protocol_field_cases.py); Ctrl-C while a VPC host is
 being deleted is its destroy step (test_field_f3.py)."""
 
+import os
+import signal
+import subprocess
 import time
 
 from harness import interrupt_when, runner_config
@@ -136,3 +139,64 @@ def test_sigint_during_destroy_then_destroy_finishes(workspace, emulator):
 
     destroy_leaves_nothing(workspace, emulator)
     assert len(emulator.calls("DeleteHost")) == 1
+
+
+def session_processes(session_id):
+    """(pid, command line) of every live process in a session, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        # After the command name: state, ppid, pgrp, session.
+        if int(fields[3]) == session_id and fields[0] != "Z":
+            found.append((int(entry), command))
+    return found
+
+
+def test_killed_terraform_leaves_no_work_going_on_in_the_provider(workspace, emulator):
+    """When Terraform dies without a word (kill -9, a crash), the gRPC connection drops; the
+    wait it was in must stop with it, or an orphaned provider would go on to create the
+    project and webhook after the handshake, recorded in no state."""
+    workspace.write(runner_config(extra='  timeouts {\n    create = "30m"\n  }'))
+    workspace.init()
+    process = subprocess.Popen(
+        [workspace.terraform, "apply", "-auto-approve", "-no-color", *workspace.tf_vars()],
+        cwd=workspace.dir, env=workspace.env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    provider = []
+    try:
+        wait_for(lambda: len(emulator.calls("GetConnection")) >= 2, "the readiness wait")
+        members = session_processes(process.pid)
+        provider = [pid for pid, command in members if "terraform-provider-gitlab" in command]
+        assert len(provider) == 1, members
+        for pid, _ in members:
+            if pid not in provider:
+                os.kill(pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        killed = time.time()
+
+        # The provider lives on (as go-plugin servers do) but must wait for nothing. A wait
+        # that went on would poll again within its longest interval (10 s), see the
+        # connection AVAILABLE and create the project.
+        emulator.post("connections/authorize", {"all": True})
+        time.sleep(12)
+        late = [c for c in emulator.calls("GetConnection") if c["time"] > killed + 1]
+        assert late == [], late
+        assert emulator.calls("CreateProject") == []
+        assert emulator.resources()["projects"] == []
+    finally:
+        for pid in provider:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

@@ -92,8 +92,18 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
         total += number * seconds_per_unit;
         rest = &rest[unit_len..];
     }
+    // Go keeps durations in signed 64-bit nanoseconds (about 292 years); anything longer is
+    // refused as Go refuses it, and would overflow a deadline computed from it.
+    if total > MAX_GO_DURATION_SECONDS {
+        return Err(format!(
+            "\"{text}\" is longer than a Go duration can be (2562047h47m16s, about 292 years)"
+        ));
+    }
     Duration::try_from_secs_f64(total).map_err(|_| format!("\"{text}\" is out of range"))
 }
+
+/// The longest Go duration, 2^63-1 nanoseconds, in seconds.
+const MAX_GO_DURATION_SECONDS: f64 = 9_223_372_036.854_775_807;
 
 #[cfg(test)]
 mod tests {
@@ -113,6 +123,16 @@ mod tests {
         for bad in ["", "10", "m", "1x", "-5s", "1.2.3s", "5 m"] {
             assert!(parse_go_duration(bad).is_err(), "{bad} should fail");
         }
+    }
+
+    #[test]
+    fn refuses_durations_longer_than_go_allows() {
+        for bad in ["10000000000000000000s", "2562048h", "300000000000000000000ns"] {
+            let error = parse_go_duration(bad).unwrap_err();
+            assert!(error.contains("longer than a Go duration"), "{bad}: {error}");
+        }
+        let longest = parse_go_duration("2562047h").unwrap();
+        assert!(std::time::Instant::now().checked_add(longest).is_some());
     }
 
     #[test]

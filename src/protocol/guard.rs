@@ -191,6 +191,30 @@ mod tests {
         );
     }
 
+    /// When Terraform goes away the transport drops the handler's future; the work must stop
+    /// with it rather than go on creating AWS objects that no state records.
+    #[tokio::test(start_paused = true)]
+    async fn dropping_the_rpc_stops_its_work() {
+        use std::sync::atomic::AtomicBool;
+        use std::sync::Arc;
+        use std::time::Duration;
+
+        let done = Arc::new(AtomicBool::new(false));
+        let flag = done.clone();
+        let call = guarded(
+            Call::on("ApplyResourceChange", "x"),
+            async move {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                flag.store(true, Ordering::SeqCst);
+            },
+            |_d: Diagnostics| (),
+        );
+        assert!(tokio::time::timeout(Duration::from_millis(50), call).await.is_err());
+
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert!(!done.load(Ordering::SeqCst), "the work went on after its RPC was dropped");
+    }
+
     #[test]
     fn request_ids_differ_per_call() {
         let (a, b) = (Call::new("A").fields(), Call::new("A").fields());
