@@ -127,9 +127,16 @@ mod tests {
 
     #[test]
     fn refuses_durations_longer_than_go_allows() {
-        for bad in ["10000000000000000000s", "2562048h", "300000000000000000000ns"] {
+        for bad in [
+            "10000000000000000000s",
+            "2562048h",
+            "300000000000000000000ns",
+        ] {
             let error = parse_go_duration(bad).unwrap_err();
-            assert!(error.contains("longer than a Go duration"), "{bad}: {error}");
+            assert!(
+                error.contains("longer than a Go duration"),
+                "{bad}: {error}"
+            );
         }
         let longest = parse_go_duration("2562047h").unwrap();
         assert!(std::time::Instant::now().checked_add(longest).is_some());

@@ -209,10 +209,15 @@ mod tests {
             },
             |_d: Diagnostics| (),
         );
-        assert!(tokio::time::timeout(Duration::from_millis(50), call).await.is_err());
+        assert!(tokio::time::timeout(Duration::from_millis(50), call)
+            .await
+            .is_err());
 
         tokio::time::sleep(Duration::from_millis(400)).await;
-        assert!(!done.load(Ordering::SeqCst), "the work went on after its RPC was dropped");
+        assert!(
+            !done.load(Ordering::SeqCst),
+            "the work went on after its RPC was dropped"
+        );
     }
 
     #[test]
