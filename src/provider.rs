@@ -67,7 +67,9 @@ impl Provider for GitlabCodebuildProvider {
             Block::new("Custom service endpoints, e.g. VPC endpoints or a local emulator.")
                 .attribute(
                     Attribute::optional("codebuild", Type::String, "CodeBuild endpoint URL.")
-                        .validate(validate::url),
+                        .validate(validate::url_like(
+                            "https://codebuild.us-east-1.amazonaws.com",
+                        )),
                 )
                 .attribute(
                     Attribute::optional(
@@ -75,7 +77,9 @@ impl Provider for GitlabCodebuildProvider {
                         Type::String,
                         "CodeConnections endpoint URL.",
                     )
-                    .validate(validate::url),
+                    .validate(validate::url_like(
+                        "https://codeconnections.us-east-1.amazonaws.com",
+                    )),
                 );
         Schema {
             version: 0,

@@ -2,6 +2,8 @@
 equivalent GitLab URLs that must not touch the host, import of a project that is not a
 runner, and the hint for colliding default connection names."""
 
+import re
+
 import boto3
 import pytest
 from botocore.config import Config
@@ -78,6 +80,30 @@ def test_import_refuses_a_project_that_is_not_a_runner(workspace, emulator):
     assert imported.code == 1, imported
     assert "Project Is Not A GitLab Runner" in imported.output
     assert workspace.resource("gitlab_codebuild_runner.hand") is None
+
+
+def test_credentials_in_gitlab_url_fail_plan_without_showing_them(workspace, emulator):
+    workspace.write(runner_config(gitlab="https://root:s3cret@gitlab.example.internal"))
+    workspace.init()
+    planned = workspace.plan()
+    assert planned.code == 1, planned
+    assert "Credentials In A URL" in planned.output
+    # One error for gitlab_url and one for source_location (same host), each at its line.
+    assert planned.output.count("Credentials In A URL") == 2, planned.output
+    # Terraform quotes the configuration line; our own words must not repeat the password.
+    ours = [line for line in planned.output.splitlines() if not re.match(r"\s*\d+:", line)]
+    assert not [line for line in ours if "s3cret" in line], planned.output
+    assert emulator.calls() == []
+
+
+def test_import_with_an_empty_id_says_what_the_id_is(workspace, emulator):
+    workspace.write(runner_config(address="hand"))
+    workspace.init()
+    imported = workspace.run("import", "-no-color", *workspace.tf_vars(),
+                             "gitlab_codebuild_runner.hand", "")
+    assert imported.code == 1, imported
+    assert "Import ID Is Empty" in imported.output
+    assert emulator.calls() == []
 
 
 def test_colliding_default_connection_names_get_a_hint(workspace, emulator):

@@ -15,6 +15,15 @@ pub async fn import(
     name: &str,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
+    if name.trim().is_empty() {
+        diags.error(
+            "Import ID Is Empty",
+            "Import takes the name of the runner's CodeBuild project as its id, for example \
+             `terraform import gitlab_codebuild_runner.r my-runner`.",
+        );
+        return None;
+    }
+
     let cancel = &ctx.cancel;
     let project = match codebuild::find_project(clients, cancel, name).await {
         Ok(Some(p)) => p,

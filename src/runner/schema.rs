@@ -88,7 +88,7 @@ fn block() -> Block {
              AWS allows one host per URL. A change updates the host in place (UpdateHost); \
              the connection and its authorization stay.",
         )
-        .validate(validate::url)
+        .validate(validate::url_like("https://gitlab.example.com"))
         .validate(validate::length_between(1, 512)),
     )
     .attribute(
@@ -131,7 +131,9 @@ fn block() -> Block {
              Required unless `webhook.scope` makes the runner serve a whole group; must be unset \
              then (AWS uses its default-location placeholder).",
         )
-        .validate(validate::url),
+        .validate(validate::url_like(
+            "https://gitlab.example.com/group/project",
+        )),
     )
     .attribute(
         Attribute::required(

@@ -29,17 +29,43 @@ pub fn project_name(value: &Value, path: &AttributePath, diags: &mut Diagnostics
     }
 }
 
-/// An `http(s)://host[...]` URL.
-pub fn url(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    let Some(text) = value.as_str() else { return };
-    if url_host(text).is_none() {
-        fail(
-            diags,
-            path,
-            "Invalid URL",
-            format!("\"{text}\" is not an http(s) URL. Write it like https://gitlab.example.com."),
-        );
+/// An `http(s)://host[...]` URL without credentials; `example` shows the expected form in
+/// the error.
+pub fn url_like(
+    example: &'static str,
+) -> impl Fn(&Value, &AttributePath, &mut Diagnostics) + Send + Sync + 'static {
+    move |value, path, diags| {
+        let Some(text) = value.as_str() else { return };
+        if url_host(text).is_none() {
+            fail(
+                diags,
+                path,
+                "Invalid URL",
+                format!("\"{text}\" is not an http(s) URL. Write it like {example}."),
+            );
+        } else if has_user_info(text) {
+            // The URL is not repeated here: the part before '@' may be a password.
+            fail(
+                diags,
+                path,
+                "Credentials In A URL",
+                format!(
+                    "The URL carries a user name or password before '@'. AWS would store it as \
+                     given and Terraform would show it in plans and state. Remove that part \
+                     (write it like {example}); the connection authorizes GitLab in the console \
+                     handshake, with a personal access token."
+                ),
+            );
+        }
     }
+}
+
+/// True when an http(s) URL has a `user[:password]@` part before its host.
+fn has_user_info(text: &str) -> bool {
+    let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+    rest.split(['/', '?', '#'])
+        .next()
+        .is_some_and(|a| a.contains('@'))
 }
 
 /// The host part of an http(s) URL, lower-cased; `None` when it is not one.
@@ -361,10 +387,26 @@ mod tests {
             url_host("https://GitLab.example.com:8443/a/b").as_deref(),
             Some("gitlab.example.com")
         );
-        assert!(errors(url, "gitlab.example.com"));
-        assert!(errors(url, "https://"));
-        assert!(errors(url, "ftp://x"));
-        assert!(!errors(url, "http://10.0.0.1"));
+        let url = url_like("https://gitlab.example.com");
+        assert!(errors(&url, "gitlab.example.com"));
+        assert!(errors(&url, "https://"));
+        assert!(errors(&url, "ftp://x"));
+        assert!(!errors(&url, "http://10.0.0.1"));
+        assert!(!errors(&url, "https://gitlab.example.com/a@b"));
+    }
+
+    #[test]
+    fn urls_with_credentials_are_refused_without_repeating_them() {
+        let url = url_like("https://gitlab.example.com");
+        let mut d = Diagnostics::default();
+        url(
+            &Value::string("https://root:s3cret@gitlab.example.com/x"),
+            &AttributePath::root().attr("gitlab_url"),
+            &mut d,
+        );
+        assert!(d.has_errors());
+        assert_eq!(d.0[0].summary, "Credentials In A URL");
+        assert!(!d.0[0].detail.contains("s3cret"), "{}", d.0[0].detail);
     }
 
     #[test]
