@@ -161,6 +161,15 @@ fn plan_elements(
     proposed: &Value,
     config: &Value,
 ) -> Value {
+    // Terraform 1.0 pairs a configured set element with a prior one by its attributes
+    // without defaults, so it may propose a prior value where the configuration left a
+    // default, or fold two configured elements into one proposed element. Set elements are
+    // therefore planned from the configuration, each with its own prior partner.
+    let proposed = if nesting == Nesting::Set {
+        config
+    } else {
+        proposed
+    };
     if !proposed.is_known() || proposed.is_null() {
         return proposed.clone();
     }
@@ -197,6 +206,10 @@ pub fn requires_replace(
     config: &Value,
 ) -> Vec<AttributePath> {
     let mut paths = Vec::new();
+    // Creating or destroying the resource replaces nothing.
+    if prior.is_null() || planned.is_null() {
+        return paths;
+    }
     let values = Pair {
         prior,
         value: planned,
@@ -206,8 +219,10 @@ pub fn requires_replace(
     paths
 }
 
+/// Inside an object added (null prior) or removed (null value), every force-new attribute
+/// that holds a value counts as changed, as in HashiCorp's SDKs.
 fn replace_paths(block: &Block, values: Pair, at: &AttributePath, paths: &mut Vec<AttributePath>) {
-    if values.prior.is_null() || values.value.is_null() {
+    if values.prior.is_null() && values.value.is_null() {
         return;
     }
     let changed = |before: &Value, after: &Value| !after.is_wholly_known() || before != after;
@@ -237,8 +252,12 @@ fn replace_paths(block: &Block, values: Pair, at: &AttributePath, paths: &mut Ve
     }
 }
 
-/// Objects that existed before and still exist, looked into for force-new attributes. Set
-/// elements are skipped: a path cannot name one, so only a force-new set as a whole counts.
+/// Objects of a nested value looked into for force-new attributes: the planned ones (with
+/// a null prior when added) and the removed ones. An added or removed object is reported by
+/// the paths of its force-new attributes, not by its own path: that is the path HashiCorp's
+/// SDKs report, and Terraform marks the attribute's line inside the added or removed block
+/// as the one forcing replacement. Set elements are skipped: a path cannot name one, so only
+/// a force-new set as a whole counts.
 fn replace_in_elements(
     nesting: Nesting,
     block: &Block,
@@ -251,6 +270,46 @@ fn replace_in_elements(
     }
     for element in elements(nesting, block, values, at) {
         replace_paths(block, element.values, &element.path, paths);
+    }
+    for (path, prior) in removed(nesting, values.prior, values.value, at) {
+        let gone = Pair {
+            prior,
+            value: &Value::Null,
+            config: &Value::Null,
+        };
+        replace_paths(block, gone, &path, paths);
+    }
+}
+
+/// The objects of `prior` that `value` no longer has, with their paths: a single object
+/// that became null, list elements past the new length, map elements whose key is gone.
+fn removed<'a>(
+    nesting: Nesting,
+    prior: &'a Value,
+    value: &Value,
+    at: &AttributePath,
+) -> Vec<(AttributePath, &'a Value)> {
+    if prior.is_null() || !prior.is_known() {
+        return Vec::new();
+    }
+    match nesting {
+        Nesting::Single | Nesting::Group if value.is_null() => vec![(at.clone(), prior)],
+        Nesting::Single | Nesting::Group | Nesting::Set => Vec::new(),
+        Nesting::List => {
+            let kept = value.elements().len();
+            let items = prior.elements().iter().enumerate().skip(kept);
+            items
+                .map(|(i, v)| (at.clone().index(i as i64), v))
+                .collect()
+        }
+        Nesting::Map => {
+            let entries = prior.as_map().into_iter().flatten();
+            let kept = |k: &str| value.as_map().is_some_and(|m| m.contains_key(k));
+            entries
+                .filter(|(k, _)| !kept(k))
+                .map(|(k, v)| (at.clone().key(k), v))
+                .collect()
+        }
     }
 }
 
@@ -290,7 +349,8 @@ struct Element<'a> {
 
 /// The objects of a nested block or nested attribute value, in order. Map and list
 /// elements meet their prior and configured counterparts by key or index; set elements by
-/// equal user-settable attributes, and carry the set's own path (a path cannot name one).
+/// [`partners`], each counterpart used at most once, and carry the set's own path (a path
+/// cannot name one).
 fn elements<'a>(
     nesting: Nesting,
     block: &Block,
@@ -338,27 +398,151 @@ fn elements<'a>(
                 })
                 .collect()
         }
-        Nesting::Set => value
-            .elements()
-            .iter()
-            .map(|v| {
-                let twin = |candidates: &'a Value| same_settings(block, candidates, v);
-                element(at.clone(), twin(prior), v, twin(config))
-            })
-            .collect(),
+        Nesting::Set => {
+            let items: Vec<&'a Value> = value.elements().iter().collect();
+            let rules = [Rule::Equal, Rule::Same, Rule::Settings];
+            let configs = partners(block, config.elements(), &items, &rules);
+            // The prior partner is found from the configured element, as Terraform does.
+            let wanted: Vec<&'a Value> = items
+                .iter()
+                .zip(&configs)
+                .map(|(v, c)| if c.is_null() { *v } else { *c })
+                .collect();
+            let priors = partners(block, prior.elements(), &wanted, &rules[1..]);
+            let paired = items.into_iter().zip(priors).zip(configs);
+            paired
+                .map(|((v, p), c)| element(at.clone(), p, v, c))
+                .collect()
+        }
     }
 }
 
-/// The element of the set `candidates` whose user-settable attributes equal `element`'s, or
-/// null, much as Terraform pairs set elements when it proposes a new state. Nested blocks
-/// inside the elements are not compared.
-fn same_settings<'a>(block: &Block, candidates: &'a Value, element: &Value) -> &'a Value {
-    let settable = || block.attributes.iter().filter(|a| !a.is_computed());
-    candidates
-        .elements()
-        .iter()
-        .find(|c| settable().all(|a| c.attr(&a.name) == element.attr(&a.name)))
-        .unwrap_or(&Value::Null)
+/// When a candidate set element counts as the partner of a wanted one.
+#[derive(Clone, Copy, PartialEq)]
+enum Rule {
+    /// The very same value.
+    Equal,
+    /// The same element as before: every attribute the configuration decides is equal,
+    /// an attribute it leaves to its default holds the default, and nested objects match
+    /// by the same rule.
+    Same,
+    /// Terraform's own rule (`setElementCompareValue`): attributes without a provider part
+    /// are equal and the configuration sets none of those with one, whatever the
+    /// candidate's provider-set and defaulted values; nested objects match by this rule.
+    Settings,
+}
+
+/// For each of `wanted`, its partner among `candidates` (null when none), each candidate
+/// given at most once: all pairs of the first rule are made before any of the next, so a
+/// looser rule never takes the exact partner of a later element. Without the one-use limit,
+/// two configured elements that differ only in a defaulted attribute share one partner.
+fn partners<'a>(
+    block: &Block,
+    candidates: &'a [Value],
+    wanted: &[&Value],
+    rules: &[Rule],
+) -> Vec<&'a Value> {
+    let mut used = vec![false; candidates.len()];
+    let mut found: Vec<Option<&'a Value>> = vec![None; wanted.len()];
+    for &rule in rules {
+        for (slot, want) in found.iter_mut().zip(wanted) {
+            if slot.is_some() {
+                continue;
+            }
+            let free = candidates
+                .iter()
+                .enumerate()
+                .find(|(i, candidate)| !used[*i] && rule_matches(rule, block, candidate, want));
+            if let Some((i, candidate)) = free {
+                used[i] = true;
+                *slot = Some(candidate);
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|f| f.unwrap_or(&Value::Null))
+        .collect()
+}
+
+fn rule_matches(rule: Rule, block: &Block, candidate: &Value, wanted: &Value) -> bool {
+    match rule {
+        Rule::Equal => candidate == wanted,
+        Rule::Same => object_matches(block, candidate, wanted, true),
+        Rule::Settings => object_matches(block, candidate, wanted, false),
+    }
+}
+
+/// Whether the object `prior` may be the earlier state of the configured object `config`
+/// ([`Rule::Same`] when `strict`, else [`Rule::Settings`]). An unknown configuration
+/// matches nothing: it is not decided yet.
+fn object_matches(block: &Block, prior: &Value, config: &Value, strict: bool) -> bool {
+    if !prior.is_known() || !config.is_known() {
+        return false;
+    }
+    if prior.is_null() || config.is_null() {
+        return prior.is_null() && config.is_null();
+    }
+    let attributes_match = block.attributes.iter().all(|a| {
+        let (p, c) = (prior.attr(&a.name), config.attr(&a.name));
+        match a.mode {
+            Mode::Computed => true,
+            Mode::OptionalComputed if c.is_null() => {
+                !strict || a.default.as_ref().is_none_or(|d| d == p)
+            }
+            Mode::OptionalComputed if !strict => false,
+            _ => match a.nested_attributes() {
+                Some(nested) => {
+                    let nesting = nested.nesting().into();
+                    nested_matches(nesting, nested.object(), p, c, strict)
+                }
+                None => p == c,
+            },
+        }
+    });
+    attributes_match
+        && block.blocks.iter().all(|b| {
+            let (p, c) = (prior.attr(&b.name), config.attr(&b.name));
+            nested_matches(b.nesting, &b.block, p, c, strict)
+        })
+}
+
+/// [`object_matches`] for every object of a nested value, in its nesting mode.
+fn nested_matches(
+    nesting: Nesting,
+    block: &Block,
+    prior: &Value,
+    config: &Value,
+    strict: bool,
+) -> bool {
+    if !prior.is_known() || !config.is_known() {
+        return false;
+    }
+    if prior.is_null() || config.is_null() {
+        return prior.is_null() && config.is_null();
+    }
+    let each = |p: &Value, c: &Value| object_matches(block, p, c, strict);
+    match nesting {
+        Nesting::Single | Nesting::Group => each(prior, config),
+        Nesting::List => {
+            let (p, c) = (prior.elements(), config.elements());
+            p.len() == c.len() && p.iter().zip(c).all(|(p, c)| each(p, c))
+        }
+        Nesting::Map => match (prior.as_map(), config.as_map()) {
+            (Some(p), Some(c)) => {
+                p.len() == c.len() && c.iter().all(|(k, c)| p.get(k).is_some_and(|p| each(p, c)))
+            }
+            _ => false,
+        },
+        Nesting::Set => {
+            let wanted: Vec<&Value> = config.elements().iter().collect();
+            let rule = if strict { Rule::Same } else { Rule::Settings };
+            prior.elements().len() == wanted.len()
+                && partners(block, prior.elements(), &wanted, &[rule])
+                    .iter()
+                    .all(|p| !p.is_null())
+        }
+    }
 }
 
 /// Replaces every unknown with null. State must be wholly known; this is the last guard
@@ -672,8 +856,8 @@ mod tests {
             attrs.insert("derived".into(), Value::List(vec![stored("e", 5)]));
         }
         let configured = |host: &str, port: i64| endpoint(host, port, Value::Null, Value::Null);
-        // The list gains an element, the map's element changes its force-new port, and the
-        // set keeps its element.
+        // The list gains an element with a force-new port, the map's element changes its
+        // force-new port, and the set keeps its element.
         let config = nested_value(
             configured("a", 1),
             vec![configured("b", 2), configured("new", 6)],
@@ -695,8 +879,9 @@ mod tests {
         assert_eq!(planned.attr("derived"), prior.attr("derived"));
 
         let paths = requires_replace(&nested_schema(), &prior, &planned, &config);
-        let expected = AttributePath::root().attr("named").key("web").attr("port");
-        assert_eq!(paths, vec![expected]);
+        let added = AttributePath::root().attr("many").index(1).attr("port");
+        let changed = AttributePath::root().attr("named").key("web").attr("port");
+        assert_eq!(paths, vec![added, changed]);
     }
 
     #[test]
@@ -716,5 +901,186 @@ mod tests {
             vec![AttributePath::root().attr("rule").index(0).attr("port")]
         );
         assert!(requires_replace(&block, &rules(1), &rules(1), &rules(1)).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod set_and_replace_tests {
+    use super::*;
+    use crate::framework::schema::{Attribute, NestedAttributes, NestedBlock, ObjectNesting};
+    use crate::value::Type;
+
+    fn eighty() -> Value {
+        Value::number_i64(80)
+    }
+
+    /// A set block whose elements have a required `name`, an optional `port` defaulting to
+    /// 80 and a provider-set `arn`.
+    fn set_block() -> Block {
+        let inner = Block::new("")
+            .attribute(Attribute::required("name", Type::String, ""))
+            .attribute(Attribute::optional("port", Type::Number, "").default(eighty()))
+            .attribute(Attribute::computed("arn", Type::String, ""));
+        let mut set = NestedBlock::list("rule", inner);
+        set.nesting = Nesting::Set;
+        Block::new("").block(set)
+    }
+
+    fn rule(port: Value, arn: Value) -> Value {
+        Value::object([("name", Value::string("a")), ("port", port), ("arn", arn)])
+    }
+
+    fn rules(elements: Vec<Value>) -> Value {
+        Value::object([("rule", Value::Set(elements))])
+    }
+
+    /// Two set elements that differ only in an attribute with a default: the user's value
+    /// must survive planning, and the default goes to the other element.
+    #[test]
+    fn create_keeps_a_configured_port_next_to_a_defaulted_one_in_a_set_block() {
+        let config = rules(vec![
+            rule(Value::Null, Value::Null),
+            rule(Value::number_i64(82), Value::Null),
+        ]);
+        let planned = plan_object(&set_block(), &Value::Null, &config, &config);
+        let mut ports: Vec<_> = planned
+            .attr("rule")
+            .elements()
+            .iter()
+            .map(|e| e.attr("port").as_i64())
+            .collect();
+        ports.sort();
+        assert_eq!(ports, vec![Some(80), Some(82)], "planned: {planned:?}");
+    }
+
+    /// On update Terraform 1.0 proposes, for the config element without `port`, the first
+    /// unused prior element with the same non-computed values (here the one with port 82,
+    /// whose port then sticks), and the config element with port 82 unpaired. The plan must
+    /// still hold two elements, as the configuration does.
+    #[test]
+    fn update_plans_as_many_set_elements_as_configured() {
+        let arn = || Value::string("arn:1");
+        let prior = rules(vec![
+            rule(Value::number_i64(82), arn()),
+            rule(Value::Null, arn()),
+        ]);
+        let config = rules(vec![
+            rule(Value::number_i64(82), Value::Null),
+            rule(Value::Null, Value::Null),
+        ]);
+        let proposed = rules(vec![
+            rule(Value::number_i64(82), arn()),
+            rule(Value::number_i64(82), Value::Null),
+        ]);
+        let planned = plan_object(&set_block(), &prior, &proposed, &config);
+        let elements = planned.attr("rule").elements().to_vec();
+        let distinct: std::collections::BTreeSet<String> =
+            elements.iter().map(|e| format!("{e:?}")).collect();
+        assert_eq!(distinct.len(), 2, "planned set collapses: {elements:?}");
+    }
+
+    /// As in HashiCorp's SDKs, a force-new attribute that goes from a value to nothing (its
+    /// block removed) or from nothing to a value (a block added) replaces the resource.
+    #[test]
+    fn removing_or_adding_a_block_with_a_force_new_attribute_replaces() {
+        let inner =
+            Block::new("").attribute(Attribute::optional("size", Type::String, "").force_new());
+        let block = Block::new("")
+            .block(NestedBlock::single("env", inner.clone()))
+            .block(NestedBlock::list("rule", inner));
+        let with = |env: Value, rules: Vec<Value>| {
+            Value::object([("env", env), ("rule", Value::List(rules))])
+        };
+        let sized = || Value::object([("size", Value::string("big"))]);
+        let removed = with(Value::Null, vec![]);
+        let present = with(sized(), vec![sized()]);
+        assert!(
+            !requires_replace(&block, &present, &removed, &removed).is_empty(),
+            "blocks removed"
+        );
+        assert!(
+            !requires_replace(&block, &removed, &present, &present).is_empty(),
+            "blocks added"
+        );
+    }
+    /// Each configured element keeps the provider-set values of its own earlier element,
+    /// even when Terraform's looser rule would hand it another element's.
+    #[test]
+    fn set_elements_keep_their_own_prior_partner() {
+        let prior = rules(vec![
+            rule(Value::number_i64(82), Value::string("arn:82")),
+            rule(Value::number_i64(80), Value::string("arn:80")),
+        ]);
+        let config = rules(vec![
+            rule(Value::Null, Value::Null),
+            rule(Value::number_i64(82), Value::Null),
+            rule(Value::number_i64(83), Value::Null),
+        ]);
+        let planned = plan_object(&set_block(), &prior, &config, &config);
+        let mut found: Vec<_> = planned
+            .attr("rule")
+            .elements()
+            .iter()
+            .map(|e| (e.attr("port").as_i64(), e.attr("arn").clone()))
+            .collect();
+        found.sort_by_key(|(port, _)| *port);
+        let expected = vec![
+            (Some(80), Value::string("arn:80")),
+            (Some(82), Value::string("arn:82")),
+            (Some(83), Value::Unknown),
+        ];
+        assert_eq!(found, expected);
+    }
+
+    /// Set nested attributes are paired alike: a configured port next to a defaulted one.
+    #[test]
+    fn set_nested_attribute_elements_are_planned_one_per_configured_element() {
+        let inner = vec![
+            Attribute::required("name", Type::String, ""),
+            Attribute::optional("port", Type::Number, "").default(Value::number_i64(80)),
+            Attribute::computed("arn", Type::String, ""),
+        ];
+        let nested = NestedAttributes::new(ObjectNesting::Set, inner);
+        let rule_attribute = Attribute::nested("rule", nested, Mode::Optional, "");
+        let block = Block::new("").attribute(rule_attribute);
+        let prior = rules(vec![rule(Value::number_i64(80), Value::string("arn:1"))]);
+        let config = rules(vec![
+            rule(Value::Null, Value::Null),
+            rule(Value::number_i64(82), Value::Null),
+        ]);
+        // What Terraform 1.0 might propose: the prior element merged into both.
+        let proposed = rules(vec![rule(Value::number_i64(80), Value::string("arn:1"))]);
+        let planned = plan_object(&block, &prior, &proposed, &config);
+        let mut found: Vec<_> = planned
+            .attr("rule")
+            .elements()
+            .iter()
+            .map(|e| (e.attr("port").as_i64(), e.attr("arn").clone()))
+            .collect();
+        found.sort_by_key(|(port, _)| *port);
+        let expected = vec![
+            (Some(80), Value::string("arn:1")),
+            (Some(82), Value::Unknown),
+        ];
+        assert_eq!(found, expected);
+    }
+
+    /// Removing an element whose force-new attribute was never set changes nothing that
+    /// forces replacement; removing a map element with one set does, at its key.
+    #[test]
+    fn a_removed_element_replaces_only_when_its_force_new_attribute_held_a_value() {
+        let inner =
+            Block::new("").attribute(Attribute::optional("size", Type::String, "").force_new());
+        let block = Block::new("").block(NestedBlock::map("rule", inner));
+        let with = |size: Value| {
+            let element = Value::object([("size", size)]);
+            Value::object([("rule", Value::Map([("k".to_string(), element)].into()))])
+        };
+        let none = Value::object([("rule", Value::Map(Default::default()))]);
+        assert!(requires_replace(&block, &with(Value::Null), &none, &none).is_empty());
+        assert_eq!(
+            requires_replace(&block, &with(Value::string("big")), &none, &none),
+            vec![AttributePath::root().attr("rule").key("k").attr("size")]
+        );
     }
 }
