@@ -4,3 +4,4 @@
 pub mod handshake;
 pub mod serve;
 pub mod tls;
+pub mod usage;

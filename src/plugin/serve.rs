@@ -104,7 +104,14 @@ pub async fn serve(options: ServeOptions, factory: &dyn RouteFactory) -> Result<
             serve_incoming(routes, incoming, shutdown).await
         }
     };
-    log_debug!("plugin server stopped");
+    match super::usage::cpu_time() {
+        Some((user, system)) => log_debug!(
+            "plugin server stopped",
+            cpu_user_ms = user.as_millis() as u64,
+            cpu_system_ms = system.as_millis() as u64
+        ),
+        None => log_debug!("plugin server stopped"),
+    }
     result
 }
 
