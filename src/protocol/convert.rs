@@ -196,9 +196,10 @@ impl Unrepresentable {
         diags.error(
             "Schema Not Supported By This Protocol Version",
             format!(
-                "{whose} cannot be sent: {self}. Use Terraform 1.0 or later, which speaks \
-                 protocol 6, and unset TF_GITLAB_CODEBUILD_PROTOCOL if it limits the provider \
-                 to version 5."
+                "{whose} cannot be sent: {self}. Nested attributes need plugin protocol 6 \
+                 and Terraform 1.0.9 or later (earlier releases, 1.0.3 included, crash while \
+                 planning them). Use such a Terraform, and unset \
+                 TF_GITLAB_CODEBUILD_PROTOCOL if it limits the provider to protocol 5."
             ),
         );
     }

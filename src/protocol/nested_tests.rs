@@ -158,6 +158,11 @@ async fn protocol_5_refuses_the_schema_naming_the_nested_attribute() {
         detail.contains(&format!("resource type \"{NESTED}\"")) && detail.contains("\"one\""),
         "{detail}"
     );
+    // The way out names the protocol and the first Terraform that plans nested attributes.
+    assert!(
+        detail.contains("protocol 6") && detail.contains("Terraform 1.0.9 or later"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
