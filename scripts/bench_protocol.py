@@ -8,8 +8,10 @@ certificate, protocol 5 offered):
   * idle RSS: VmRSS 300 ms after the handshake;
   * per-call CPU and calls per second: a loop of GetSchema, ValidateResourceTypeConfig and
     PlanResourceChange over gRPC, with the provider's own CPU time read from /proc.
-Then `terraform validate` and `terraform plan` for 1, 100 and 500 resources of each provider
-(our runners against the local emulator; nothing leaves loopback).
+Then `terraform validate` and `terraform plan` for 1, 100 and 500 resources of each provider,
+and of null_resource with a 30-entry `triggers` map (an object about a runner's size), with
+our provider's own CPU time over each command (our runners against the local emulator;
+nothing leaves loopback).
 
 Run with `make bench` (release build). Prints a Markdown table and writes JSON to --out.
 """
@@ -270,14 +272,33 @@ def time_terraform(terraform, directory, env, args, repeats):
     return statistics.median(times)
 
 
-def handler_seconds(terraform, directory, env, args):
-    """Total time our RPC handlers ran during one command, from the provider's own
-    `RPC finished` log lines (tf_req_duration_ms), i.e. the work the provider adds."""
+def provider_cpu_seconds(terraform, directory, env, args):
+    """CPU time (user + system) of every provider process Terraform started during one
+    command, from the line each logs when it stops (`plugin server stopped`,
+    TF_LOG_PROVIDER=debug): all the work our provider adds to the command, transport included."""
     result = subprocess.run([terraform, *args], cwd=directory,
                             env={**env, "TF_LOG_PROVIDER": "debug"}, capture_output=True,
                             text=True, stdin=subprocess.DEVNULL, timeout=900)
-    durations = re.findall(r"RPC finished:.*?tf_req_duration_ms=(\d+)", result.stderr)
-    return sum(int(d) for d in durations) / 1000
+    stops = [line for line in result.stderr.splitlines() if "plugin server stopped" in line]
+    if not stops:
+        raise RuntimeError(f"no provider stop line in terraform {args}: {result.stderr[-2000:]}")
+    total_ms = 0
+    for line in stops:
+        fields = dict(re.findall(r"(cpu_(?:user|system)_ms)=(\d+)", line))
+        total_ms += int(fields["cpu_user_ms"]) + int(fields["cpu_system_ms"])
+    return total_ms / 1000
+
+
+def nulls_with_triggers_config(count, keys=30):
+    """null_resource with a 30-entry `triggers` map: an object about the runner's size, so
+    Terraform's own per-instance work is comparable."""
+    head = ('terraform {\n  required_providers {\n'
+            '    null = { source = "hashicorp/null", version = "2.1.2" }\n  }\n}\n')
+    blocks = []
+    for i in range(count):
+        triggers = "".join(f'    k{j:02d} = "value-{i}-{j}"\n' for j in range(keys))
+        blocks.append(f'resource "null_resource" "r{i}" {{\n  triggers = {{\n{triggers}  }}\n}}\n')
+    return head + "".join(blocks)
 
 
 def measure_terraform(terraform, ours, counts, repeats, emulator):
@@ -290,6 +311,7 @@ def measure_terraform(terraform, ours, counts, repeats, emulator):
     for count in counts:
         for kind, text, extra in (
                 ("null_resource", nulls_config(count), []),
+                ("null_resource_30", nulls_with_triggers_config(count), []),
                 ("gitlab_codebuild_runner", runners_config(count),
                  ["-var", f"emulator_url={emulator.url}"])):
             directory = root / f"{kind}-{count}"
@@ -303,7 +325,9 @@ def measure_terraform(terraform, ours, counts, repeats, emulator):
                                   ["plan", "-no-color", "-refresh=false", *extra], repeats)
             results[f"{kind}/{count}"] = {"validate_s": validate, "plan_s": plan}
             if kind == "gitlab_codebuild_runner":
-                results[f"{kind}/{count}"]["plan_provider_handlers_s"] = handler_seconds(
+                results[f"{kind}/{count}"]["validate_provider_cpu_s"] = provider_cpu_seconds(
+                    terraform, directory, env, ["validate", "-no-color"])
+                results[f"{kind}/{count}"]["plan_provider_cpu_s"] = provider_cpu_seconds(
                     terraform, directory, env, ["plan", "-no-color", "-refresh=false", *extra])
             print(f"  {kind} x{count}: validate {validate:.2f} s, plan {plan:.2f} s",
                   file=sys.stderr)
@@ -323,17 +347,18 @@ def report(protocol, terraform_times, counts):
     for label, key, unit, goal in rows:
         lines.append(f"| {label} | {ours[key]:.2f} {unit} | {null[key]:.2f} {unit} | "
                      f"{ours[key] / null[key]:.2f} | {goal} |")
-    lines += ["", "| command | resources | runners (s) | null_resource (s) | difference (s) "
-              "| ratio | our handlers (s) |", "|---|---|---|---|---|---|---|"]
+    lines += ["", "| command | resources | runners (s) | null_resource (s) "
+              "| null_resource, 30 triggers (s) | our provider's CPU (s) "
+              "| provider CPU / runners' time |", "|---|---|---|---|---|---|---|"]
     for command in ("validate", "plan"):
         for count in counts:
-            r = terraform_times[f"gitlab_codebuild_runner/{count}"][f"{command}_s"]
-            n = terraform_times[f"null_resource/{count}"][f"{command}_s"]
             ours = terraform_times[f"gitlab_codebuild_runner/{count}"]
-            handlers = (f"{ours['plan_provider_handlers_s']:.3f}" if command == "plan"
-                        else "—")
-            lines.append(f"| terraform {command} | {count} | {r:.2f} | {n:.2f} | {r - n:+.2f} "
-                         f"| {r / n:.2f} | {handlers} |")
+            r = ours[f"{command}_s"]
+            n = terraform_times[f"null_resource/{count}"][f"{command}_s"]
+            n30 = terraform_times[f"null_resource_30/{count}"][f"{command}_s"]
+            cpu = ours[f"{command}_provider_cpu_s"]
+            lines.append(f"| terraform {command} | {count} | {r:.2f} | {n:.2f} | {n30:.2f} "
+                         f"| {cpu:.3f} | {cpu / r:.3f} |")
     return "\n".join(lines)
 
 
