@@ -1003,6 +1003,18 @@ mod set_and_replace_tests {
             "blocks added"
         );
     }
+    /// The (port, arn) of each planned `rule` element, by port.
+    fn ports_and_arns(planned: &Value) -> Vec<(Option<i64>, Value)> {
+        let mut found: Vec<_> = planned
+            .attr("rule")
+            .elements()
+            .iter()
+            .map(|e| (e.attr("port").as_i64(), e.attr("arn").clone()))
+            .collect();
+        found.sort_by_key(|(port, _)| *port);
+        found
+    }
+
     /// Each configured element keeps the provider-set values of its own earlier element,
     /// even when Terraform's looser rule would hand it another element's.
     #[test]
@@ -1017,13 +1029,7 @@ mod set_and_replace_tests {
             rule(Value::number_i64(83), Value::Null),
         ]);
         let planned = plan_object(&set_block(), &prior, &config, &config);
-        let mut found: Vec<_> = planned
-            .attr("rule")
-            .elements()
-            .iter()
-            .map(|e| (e.attr("port").as_i64(), e.attr("arn").clone()))
-            .collect();
-        found.sort_by_key(|(port, _)| *port);
+        let found = ports_and_arns(&planned);
         let expected = vec![
             (Some(80), Value::string("arn:80")),
             (Some(82), Value::string("arn:82")),
@@ -1051,13 +1057,7 @@ mod set_and_replace_tests {
         // What Terraform 1.0 might propose: the prior element merged into both.
         let proposed = rules(vec![rule(Value::number_i64(80), Value::string("arn:1"))]);
         let planned = plan_object(&block, &prior, &proposed, &config);
-        let mut found: Vec<_> = planned
-            .attr("rule")
-            .elements()
-            .iter()
-            .map(|e| (e.attr("port").as_i64(), e.attr("arn").clone()))
-            .collect();
-        found.sort_by_key(|(port, _)| *port);
+        let found = ports_and_arns(&planned);
         let expected = vec![
             (Some(80), Value::string("arn:1")),
             (Some(82), Value::Unknown),
