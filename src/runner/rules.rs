@@ -26,14 +26,17 @@ fn source_on_instance(config: &Value, diags: &mut Diagnostics) {
     let (Some(url), Some(source)) = (url.as_str(), source.as_str()) else {
         return;
     };
-    let (a, b) = (url_host(url), url_host(source));
-    if a.is_some() && b.is_some() && a != b {
+    let (Some(instance), Some(repository)) = (url_host(url), url_host(source)) else {
+        return;
+    };
+    // Hosts only, never the URLs: a URL may carry a password (refused on its own).
+    if instance != repository {
         diags.attribute_error(
             root("source_location"),
             "Repository Is Not On The GitLab Instance",
             format!(
-                "source_location \"{source}\" is not on the host of gitlab_url \"{url}\". The \
-                 connection only reaches repositories of that instance."
+                "source_location is on host \"{repository}\", but gitlab_url is on \
+                 \"{instance}\". The connection only reaches repositories of that instance."
             ),
         );
     }
@@ -78,8 +81,8 @@ fn scope_domain(config: &Value, diags: &mut Diagnostics) {
             root("webhook").attr("scope").attr("domain"),
             "Group Domain Is Not The GitLab Instance",
             format!(
-                "domain \"{domain}\" is not the host of gitlab_url \"{url}\". For GitLab \
-                 Self-Managed the group scope's domain is the instance's host name: \"{host}\"."
+                "domain \"{domain}\" is not the host of gitlab_url. For GitLab Self-Managed \
+                 the group scope's domain is the instance's host name: \"{host}\"."
             ),
         );
     }
@@ -187,6 +190,30 @@ mod tests {
             &mut ok,
         );
         assert!(!ok.has_errors());
+    }
+
+    #[test]
+    fn a_repository_on_another_host_is_named_by_hosts_not_urls() {
+        let config = Value::object([
+            (
+                "gitlab_url",
+                Value::string("https://root:s3cret@gitlab.example.com"),
+            ),
+            (
+                "source_location",
+                Value::string("https://other.example.com/g/p"),
+            ),
+        ]);
+        let mut d = Diagnostics::default();
+        check(&config, &mut d);
+        let found =
+            d.0.iter()
+                .find(|x| x.summary == "Repository Is Not On The GitLab Instance");
+        let detail = &found.expect("the mismatch is reported").detail;
+        assert!(
+            detail.contains("\"other.example.com\"") && detail.contains("\"gitlab.example.com\"")
+        );
+        assert!(!detail.contains("s3cret"), "{detail}");
     }
 
     #[test]

@@ -36,15 +36,9 @@ pub fn url_like(
 ) -> impl Fn(&Value, &AttributePath, &mut Diagnostics) + Send + Sync + 'static {
     move |value, path, diags| {
         let Some(text) = value.as_str() else { return };
-        if url_host(text).is_none() {
-            fail(
-                diags,
-                path,
-                "Invalid URL",
-                format!("\"{text}\" is not an http(s) URL. Write it like {example}."),
-            );
-        } else if has_user_info(text) {
-            // The URL is not repeated here: the part before '@' may be a password.
+        // The part before an '@' may be a password: such a URL is never repeated.
+        let has_at = text.contains('@');
+        if has_at && !authority_is_plain(text) {
             fail(
                 diags,
                 path,
@@ -56,32 +50,63 @@ pub fn url_like(
                      handshake, with a personal access token."
                 ),
             );
+        } else if url_host(text).is_none() {
+            let shown = if has_at {
+                "The value".to_string()
+            } else {
+                format!("\"{text}\"")
+            };
+            fail(
+                diags,
+                path,
+                "Invalid URL",
+                format!("{shown} is not an http(s) URL. Write it like {example}."),
+            );
         }
     }
 }
 
-/// True when an http(s) URL has a `user[:password]@` part before its host.
-fn has_user_info(text: &str) -> bool {
-    let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
-    rest.split(['/', '?', '#'])
-        .next()
-        .is_some_and(|a| a.contains('@'))
+/// True when the text has a `scheme://authority` whose authority holds no `user@` part.
+fn authority_is_plain(text: &str) -> bool {
+    let authority = text
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?', '#']).next());
+    authority.is_some_and(|a| !a.contains('@'))
 }
 
-/// The host part of an http(s) URL, lower-cased; `None` when it is not one.
+/// The host part of an http(s) URL (a name, an IPv4 address or a bracketed IPv6 address),
+/// lower-cased; `None` when the text is not such a URL.
 pub fn url_host(text: &str) -> Option<String> {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"))?;
+    if text.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let (scheme, rest) = text.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        return None;
+    }
     let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    let host = host.split(':').next()?;
-    let valid = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-        && !text.chars().any(char::is_whitespace);
-    valid.then(|| host.to_ascii_lowercase())
+    let host_port = authority.rsplit('@').next()?;
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(v6) => {
+            let (address, after) = v6.split_once(']')?;
+            let ok = !address.is_empty()
+                && address
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+            (ok.then(|| format!("[{address}]"))?, after.strip_prefix(':'))
+        }
+        None => match host_port.split_once(':') {
+            Some((host, port)) => (host.to_string(), Some(port)),
+            None => (host_port.to_string(), None),
+        },
+    };
+    let name_ok = host.starts_with('[')
+        || (!host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    (name_ok && port_ok).then(|| host.to_ascii_lowercase())
 }
 
 /// True when two GitLab URLs name the same endpoint: the scheme and host compare without
@@ -393,6 +418,39 @@ mod tests {
         assert!(errors(&url, "ftp://x"));
         assert!(!errors(&url, "http://10.0.0.1"));
         assert!(!errors(&url, "https://gitlab.example.com/a@b"));
+        assert!(!errors(&url, "HTTPS://gitlab.example.com"));
+        assert!(!errors(&url, "http://[::1]:8080/x"));
+        assert_eq!(url_host("http://[::1]:8080").as_deref(), Some("[::1]"));
+        for bad in [
+            "https://h.example:abc",
+            "https://h.example:",
+            "http://[zz]",
+            "https://h x",
+        ] {
+            assert!(errors(&url, bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn no_url_error_repeats_a_password() {
+        let url = url_like("https://gitlab.example.com");
+        for text in [
+            "https://root:s3cret@gitlab.example.com",
+            "HTTPS://root:s3cret@gitlab.example.com ",
+            "https://root:s3cret@gitlab_example.com",
+            "https://root:s3cret@[::1]:8080",
+            "https://root:s3/cret@gitlab.example.com",
+            "ftp://root:s3cret@gitlab.example.com",
+        ] {
+            let mut d = Diagnostics::default();
+            url(
+                &Value::string(text),
+                &AttributePath::root().attr("gitlab_url"),
+                &mut d,
+            );
+            assert!(d.has_errors(), "{text}");
+            assert!(!d.0[0].detail.contains("s3"), "{text}: {}", d.0[0].detail);
+        }
     }
 
     #[test]
