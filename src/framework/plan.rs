@@ -225,7 +225,8 @@ fn replace_paths(block: &Block, values: Pair, at: &AttributePath, paths: &mut Ve
     if values.prior.is_null() && values.value.is_null() {
         return;
     }
-    let changed = |before: &Value, after: &Value| !after.is_wholly_known() || before != after;
+    let changed =
+        |before: &Value, after: &Value| !after.is_wholly_known() || !before.same_as(after);
     for attribute in &block.attributes {
         let here = values.attr(&attribute.name);
         let user_set = !attribute.is_computed() || !here.config.is_null();
@@ -256,8 +257,8 @@ fn replace_paths(block: &Block, values: Pair, at: &AttributePath, paths: &mut Ve
 /// a null prior when added) and the removed ones. An added or removed object is reported by
 /// the paths of its force-new attributes, not by its own path: that is the path HashiCorp's
 /// SDKs report, and Terraform marks the attribute's line inside the added or removed block
-/// as the one forcing replacement. Set elements are skipped: a path cannot name one, so only
-/// a force-new set as a whole counts.
+/// as the one forcing replacement. A path cannot name a set element, so a change inside a
+/// set is reported at the set's own path, as the SDKs do.
 fn replace_in_elements(
     nesting: Nesting,
     block: &Block,
@@ -265,19 +266,34 @@ fn replace_in_elements(
     at: &AttributePath,
     paths: &mut Vec<AttributePath>,
 ) {
-    if nesting == Nesting::Set || !values.value.is_known() {
+    if !values.value.is_known() {
         return;
     }
-    for element in elements(nesting, block, values, at) {
-        replace_paths(block, element.values, &element.path, paths);
+    let mut found = Vec::new();
+    let pairs = elements(nesting, block, values, at);
+    for element in &pairs {
+        replace_paths(block, element.values, &element.path, &mut found);
     }
-    for (path, prior) in removed(nesting, values.prior, values.value, at) {
+    let mut gone = removed(nesting, values.prior, values.value, at);
+    if nesting == Nesting::Set {
+        // Prior elements no planned element was paired with.
+        let kept: Vec<&Value> = pairs.iter().map(|e| e.values.prior).collect();
+        let prior = values.prior.elements().iter();
+        let unpaired = prior.filter(|p| !kept.iter().any(|k| std::ptr::eq(*k, *p)));
+        gone.extend(unpaired.map(|p| (at.clone(), p)));
+    }
+    for (path, prior) in gone {
         let gone = Pair {
             prior,
             value: &Value::Null,
             config: &Value::Null,
         };
-        replace_paths(block, gone, &path, paths);
+        replace_paths(block, gone, &path, &mut found);
+    }
+    if nesting == Nesting::Set && !found.is_empty() {
+        paths.push(at.clone());
+    } else {
+        paths.extend(found);
     }
 }
 
@@ -1082,5 +1098,114 @@ mod set_and_replace_tests {
             requires_replace(&block, &with(Value::string("big")), &none, &none),
             vec![AttributePath::root().attr("rule").key("k").attr("size")]
         );
+    }
+
+    fn named_rule(name: &str, port: i64, arn: Value) -> Value {
+        Value::object([
+            ("name", Value::string(name)),
+            ("port", Value::number_i64(port)),
+            ("arn", arn),
+        ])
+    }
+
+    /// A force-new attribute changed inside a set element replaces, at the set's path.
+    #[test]
+    fn changing_a_force_new_attribute_inside_a_set_element_replaces() {
+        let inner = vec![
+            Attribute::required("name", Type::String, ""),
+            Attribute::optional("port", Type::Number, "").force_new(),
+            Attribute::computed("arn", Type::String, ""),
+        ];
+        let nested = NestedAttributes::new(ObjectNesting::Set, inner);
+        let block = Block::new("").attribute(Attribute::nested("rule", nested, Mode::Optional, ""));
+        let prior = Value::object([(
+            "rule",
+            Value::Set(vec![named_rule("a", 1, Value::string("arn:a"))]),
+        )]);
+        let config = Value::object([("rule", Value::Set(vec![named_rule("a", 2, Value::Null)]))]);
+        let planned = plan_object(&block, &prior, &config, &config);
+        let paths = requires_replace(&block, &prior, &planned, &config);
+        assert!(!paths.is_empty(), "planned {planned:?}, no replacement");
+    }
+
+    /// The same with a set *block* (not force-new as a whole).
+    #[test]
+    fn changing_a_force_new_attribute_inside_a_set_block_replaces() {
+        let inner = Block::new("")
+            .attribute(Attribute::required("name", Type::String, ""))
+            .attribute(Attribute::optional("port", Type::Number, "").force_new())
+            .attribute(Attribute::computed("arn", Type::String, ""));
+        let mut set = NestedBlock::list("rule", inner);
+        set.nesting = Nesting::Set;
+        let block = Block::new("").block(set);
+        let prior = Value::object([(
+            "rule",
+            Value::Set(vec![named_rule("a", 1, Value::string("arn:a"))]),
+        )]);
+        let config = Value::object([("rule", Value::Set(vec![named_rule("a", 2, Value::Null)]))]);
+        let planned = plan_object(&block, &prior, &config, &config);
+        let paths = requires_replace(&block, &prior, &planned, &config);
+        assert!(!paths.is_empty(), "planned {planned:?}, no replacement");
+    }
+
+    /// A force-new set block whose elements come back in another order changed nothing.
+    #[test]
+    fn a_reordered_force_new_set_block_does_not_replace() {
+        let inner = Block::new("")
+            .attribute(Attribute::required("name", Type::String, ""))
+            .attribute(Attribute::optional("port", Type::Number, ""))
+            .attribute(Attribute::computed("arn", Type::String, ""));
+        let mut set = NestedBlock::list("rule", inner).force_new();
+        set.nesting = Nesting::Set;
+        let block = Block::new("").block(set);
+        let prior = Value::object([(
+            "rule",
+            Value::Set(vec![
+                named_rule("b", 1, Value::string("arn:b")),
+                named_rule("a", 1, Value::string("arn:a")),
+            ]),
+        )]);
+        let config = Value::object([(
+            "rule",
+            Value::Set(vec![
+                named_rule("a", 1, Value::Null),
+                named_rule("b", 1, Value::Null),
+            ]),
+        )]);
+        let planned = plan_object(&block, &prior, &config, &config);
+        let paths = requires_replace(&block, &prior, &planned, &config);
+        assert!(paths.is_empty(), "spurious {paths:?}");
+    }
+
+    /// Removing a set element whose force-new attribute held a value replaces; removing one
+    /// whose force-new attribute was never set does not.
+    #[test]
+    fn removing_a_set_element_replaces_only_when_its_force_new_attribute_was_set() {
+        let inner = Block::new("")
+            .attribute(Attribute::required("name", Type::String, ""))
+            .attribute(Attribute::optional("port", Type::Number, "").force_new())
+            .attribute(Attribute::computed("arn", Type::String, ""));
+        let mut set = NestedBlock::list("rule", inner);
+        set.nesting = Nesting::Set;
+        let block = Block::new("").block(set);
+        let with_port = named_rule("b", 1, Value::string("arn:b"));
+        let without_port = Value::object([
+            ("name", Value::string("b")),
+            ("port", Value::Null),
+            ("arn", Value::string("arn:b")),
+        ]);
+        let keep = named_rule("a", 1, Value::string("arn:a"));
+        let config = Value::object([("rule", Value::Set(vec![named_rule("a", 1, Value::Null)]))]);
+        for (gone, replaces) in [(with_port, true), (without_port, false)] {
+            let prior = Value::object([("rule", Value::Set(vec![keep.clone(), gone]))]);
+            let planned = plan_object(&block, &prior, &config, &config);
+            let paths = requires_replace(&block, &prior, &planned, &config);
+            let expected = if replaces {
+                vec![AttributePath::root().attr("rule")]
+            } else {
+                vec![]
+            };
+            assert_eq!(paths, expected);
+        }
     }
 }

@@ -53,6 +53,34 @@ impl Value {
         Value::Number(Number::from_i64(i))
     }
 
+    /// Equality as Terraform sees it: like `==`, except that set elements match in any
+    /// order (each element of one set pairs with an equal, unused element of the other).
+    pub fn same_as(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Set(a), Value::Set(b)) => {
+                if a.len() != b.len() {
+                    return false;
+                }
+                let mut used = vec![false; b.len()];
+                a.iter().all(|x| {
+                    let found = (0..b.len()).find(|&i| !used[i] && x.same_as(&b[i]));
+                    found.map(|i| used[i] = true).is_some()
+                })
+            }
+            (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
+            }
+            (Value::Map(a), Value::Map(b)) | (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.same_as(vb))
+            }
+            (Value::Dynamic(ta, a), Value::Dynamic(tb, b)) => ta == tb && a.same_as(b),
+            _ => self == other,
+        }
+    }
+
     /// An object value from `(name, value)` pairs.
     pub fn object(pairs: impl IntoIterator<Item = (impl Into<String>, Value)>) -> Value {
         Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
@@ -330,6 +358,17 @@ fn conform_seq<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sets_are_the_same_in_any_order_but_lists_are_not() {
+        let (a, b) = (Value::string("a"), Value::string("b"));
+        let set = |v: Vec<Value>| Value::object([("s", Value::Set(v))]);
+        assert!(set(vec![a.clone(), b.clone()]).same_as(&set(vec![b.clone(), a.clone()])));
+        assert!(!set(vec![a.clone(), a.clone()]).same_as(&set(vec![a.clone(), b.clone()])));
+        assert!(!set(vec![a.clone()]).same_as(&set(vec![a.clone(), a.clone()])));
+        let list = |v: Vec<Value>| Value::List(v);
+        assert!(!list(vec![a.clone(), b.clone()]).same_as(&list(vec![b, a])));
+    }
 
     fn sample() -> Value {
         Value::object([
