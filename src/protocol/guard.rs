@@ -110,8 +110,9 @@ where
                 "Provider Bug: Internal Error",
                 format!(
                     "The provider failed inside {rpc} (panic: {message}). Other resources are \
-                     not affected. Please report this with the output of TF_LOG=debug; running \
-                     the command again is safe: what was created is recorded."
+                     not affected. Please report this with the output of TF_LOG=debug. During \
+                     an apply, objects made before the failure may be missing from the state: \
+                     check AWS for them (or import them) before applying again."
                 ),
             );
             on_panic(diags)
