@@ -46,12 +46,31 @@ pub struct StateOutcome {
     pub diagnostics: Diagnostics,
 }
 
+/// A resource, data source or the provider itself with its schema and the cty type that
+/// schema implies. The type is built once: every call decodes and encodes with it, and
+/// rebuilding it per call cost about a tenth of a call's CPU (docs/performance.md).
+struct Registered<H: ?Sized> {
+    handler: Arc<H>,
+    schema: Schema,
+    ty: Type,
+}
+
+impl<H: ?Sized> Registered<H> {
+    fn new(handler: Arc<H>, schema: Schema) -> Self {
+        let ty = schema.block.implied_type();
+        Self {
+            handler,
+            schema,
+            ty,
+        }
+    }
+}
+
 /// The engine behind both protocol versions.
 pub struct ProviderServer {
-    provider: Arc<dyn Provider>,
-    provider_schema: Schema,
-    resources: BTreeMap<String, (Arc<dyn Resource>, Schema)>,
-    data_sources: BTreeMap<String, (Arc<dyn DataSource>, Schema)>,
+    provider: Registered<dyn Provider>,
+    resources: BTreeMap<String, Registered<dyn Resource>>,
+    data_sources: BTreeMap<String, Registered<dyn DataSource>>,
     stop: Mutex<CancellationToken>,
 }
 
@@ -61,17 +80,26 @@ impl ProviderServer {
         let resources = provider
             .resources()
             .into_iter()
-            .map(|r| (r.type_name().to_string(), (r.clone(), r.schema())))
+            .map(|r| {
+                (
+                    r.type_name().to_string(),
+                    Registered::new(r.clone(), r.schema()),
+                )
+            })
             .collect();
         let data_sources = provider
             .data_sources()
             .into_iter()
-            .map(|d| (d.type_name().to_string(), (d.clone(), d.schema())))
+            .map(|d| {
+                (
+                    d.type_name().to_string(),
+                    Registered::new(d.clone(), d.schema()),
+                )
+            })
             .collect();
-        let provider_schema = provider.schema();
+        let schema = provider.schema();
         Self {
-            provider,
-            provider_schema,
+            provider: Registered::new(provider, schema),
             resources,
             data_sources,
             stop: Mutex::new(CancellationToken::new()),
@@ -80,17 +108,19 @@ impl ProviderServer {
 
     /// The provider block's schema.
     pub fn provider_schema(&self) -> &Schema {
-        &self.provider_schema
+        &self.provider.schema
     }
 
     /// Resource schemas by type name.
     pub fn resource_schemas(&self) -> impl Iterator<Item = (&str, &Schema)> {
-        self.resources.iter().map(|(k, (_, s))| (k.as_str(), s))
+        self.resources.iter().map(|(k, r)| (k.as_str(), &r.schema))
     }
 
     /// Data source schemas by type name.
     pub fn data_source_schemas(&self) -> impl Iterator<Item = (&str, &Schema)> {
-        self.data_sources.iter().map(|(k, (_, s))| (k.as_str(), s))
+        self.data_sources
+            .iter()
+            .map(|(k, d)| (k.as_str(), &d.schema))
     }
 
     /// A context whose cancellation follows StopProvider.
@@ -111,15 +141,15 @@ impl ProviderServer {
     /// ValidateProviderConfig / PrepareProviderConfig.
     pub fn validate_provider_config(&self, config: &DynamicValue) -> Diagnostics {
         let mut diags = Diagnostics::default();
-        let ty = self.provider_schema.block.implied_type();
-        if let Some(config) = decode(config, &ty, "provider configuration", &mut diags) {
+        let provider = &self.provider;
+        if let Some(config) = decode(config, &provider.ty, "provider configuration", &mut diags) {
             plan::validate_config(
-                &self.provider_schema.block,
+                &provider.schema.block,
                 &config,
                 &AttributePath::root(),
                 &mut diags,
             );
-            self.provider.validate(&config, &mut diags);
+            provider.handler.validate(&config, &mut diags);
         }
         diags
     }
@@ -127,9 +157,10 @@ impl ProviderServer {
     /// ConfigureProvider / Configure.
     pub async fn configure(&self, terraform_version: &str, config: &DynamicValue) -> Diagnostics {
         let mut diags = Diagnostics::default();
-        let ty = self.provider_schema.block.implied_type();
-        if let Some(config) = decode(config, &ty, "provider configuration", &mut diags) {
+        let ty = &self.provider.ty;
+        if let Some(config) = decode(config, ty, "provider configuration", &mut diags) {
             self.provider
+                .handler
                 .configure(&config, terraform_version, &mut diags)
                 .await;
         }
@@ -139,11 +170,15 @@ impl ProviderServer {
     /// ValidateResourceConfig / ValidateResourceTypeConfig.
     pub fn validate_resource_config(&self, type_name: &str, config: &DynamicValue) -> Diagnostics {
         let mut diags = Diagnostics::default();
-        let Some((resource, schema)) = self.resource(type_name, &mut diags) else {
+        let Some(Registered {
+            handler: resource,
+            schema,
+            ty,
+        }) = self.resource(type_name, &mut diags)
+        else {
             return diags;
         };
-        let ty = schema.block.implied_type();
-        if let Some(config) = decode(config, &ty, "resource configuration", &mut diags) {
+        if let Some(config) = decode(config, ty, "resource configuration", &mut diags) {
             plan::validate_config(&schema.block, &config, &AttributePath::root(), &mut diags);
             resource.validate(&config, &mut diags);
         }
@@ -157,11 +192,15 @@ impl ProviderServer {
         config: &DynamicValue,
     ) -> Diagnostics {
         let mut diags = Diagnostics::default();
-        let Some((source, schema)) = self.data_source(type_name, &mut diags) else {
+        let Some(Registered {
+            handler: source,
+            schema,
+            ty,
+        }) = self.data_source(type_name, &mut diags)
+        else {
             return diags;
         };
-        let ty = schema.block.implied_type();
-        if let Some(config) = decode(config, &ty, "data source configuration", &mut diags) {
+        if let Some(config) = decode(config, ty, "data source configuration", &mut diags) {
             plan::validate_config(&schema.block, &config, &AttributePath::root(), &mut diags);
             source.validate(&config, &mut diags);
         }
@@ -176,7 +215,12 @@ impl ProviderServer {
         raw_json: &[u8],
     ) -> (Option<DynamicValue>, Diagnostics) {
         let mut diags = Diagnostics::default();
-        let Some((resource, schema)) = self.resource(type_name, &mut diags) else {
+        let Some(Registered {
+            handler: resource,
+            schema,
+            ty,
+        }) = self.resource(type_name, &mut diags)
+        else {
             return (None, diags);
         };
         if version > schema.version {
@@ -201,10 +245,9 @@ impl ProviderServer {
             }
         };
         let upgraded = resource.upgrade_state(version, parsed, &mut diags);
-        let ty = schema.block.implied_type();
-        let trimmed = drop_unknown_attributes(upgraded, &ty);
+        let trimmed = drop_unknown_attributes(upgraded, ty);
         let bytes = serde_json::to_vec(&trimmed).unwrap_or_default();
-        let value = match value::json::decode(&bytes, &ty) {
+        let value = match value::json::decode(&bytes, ty) {
             Ok(v) => v,
             Err(e) => {
                 diags.error(
@@ -214,7 +257,7 @@ impl ProviderServer {
                 return (None, diags);
             }
         };
-        (encode(&value, &ty, &mut diags), diags)
+        (encode(&value, ty, &mut diags), diags)
     }
 
     /// ReadResource.
@@ -228,11 +271,15 @@ impl ProviderServer {
             private,
             ..Default::default()
         };
-        let Some((resource, schema)) = self.resource(type_name, &mut out.diagnostics) else {
+        let Some(Registered {
+            handler: resource,
+            ty,
+            ..
+        }) = self.resource(type_name, &mut out.diagnostics)
+        else {
             return out;
         };
-        let ty = schema.block.implied_type();
-        let Some(state) = decode(current, &ty, "current state", &mut out.diagnostics) else {
+        let Some(state) = decode(current, ty, "current state", &mut out.diagnostics) else {
             return out;
         };
         if state.is_null() {
@@ -243,8 +290,8 @@ impl ProviderServer {
             .await
         {
             Some(new_state) => {
-                let new_state = finish_state(new_state, &ty, "read", &mut out.diagnostics);
-                out.state = encode(&new_state, &ty, &mut out.diagnostics);
+                let new_state = finish_state(new_state, ty, "read", &mut out.diagnostics);
+                out.state = encode(&new_state, ty, &mut out.diagnostics);
             }
             // Keep the object when reading failed: "gone" must never be a guess.
             None if out.diagnostics.has_errors() => out.state = Some(current.clone()),
@@ -267,20 +314,24 @@ impl ProviderServer {
             ..Default::default()
         };
         let diags = &mut out.diagnostics;
-        let Some((resource, schema)) = self.resource(type_name, diags) else {
+        let Some(Registered {
+            handler: resource,
+            schema,
+            ty,
+        }) = self.resource(type_name, diags)
+        else {
             return out;
         };
-        let ty = schema.block.implied_type();
         let (Some(prior), Some(proposed), Some(config)) = (
-            decode(prior, &ty, "prior state", diags),
-            decode(proposed, &ty, "proposed new state", diags),
-            decode(config, &ty, "configuration", diags),
+            decode(prior, ty, "prior state", diags),
+            decode(proposed, ty, "proposed new state", diags),
+            decode(config, ty, "configuration", diags),
         ) else {
             return out;
         };
         if proposed.is_null() {
             // Planning a destroy: nothing to decide.
-            out.planned_state = encode(&Value::Null, &ty, diags);
+            out.planned_state = encode(&Value::Null, ty, diags);
             return out;
         }
 
@@ -294,7 +345,7 @@ impl ProviderServer {
             .modify_plan(request, &mut planned, &mut replace, diags)
             .await;
 
-        out.planned_state = encode(&planned, &ty, diags);
+        out.planned_state = encode(&planned, ty, diags);
         out.requires_replace = if prior.is_null() { Vec::new() } else { replace };
         out
     }
@@ -313,14 +364,18 @@ impl ProviderServer {
             ..Default::default()
         };
         let diags = &mut out.diagnostics;
-        let Some((resource, schema)) = self.resource(type_name, diags) else {
+        let Some(Registered {
+            handler: resource,
+            ty,
+            ..
+        }) = self.resource(type_name, diags)
+        else {
             return out;
         };
-        let ty = schema.block.implied_type();
         let (Some(prior), Some(planned), Some(config)) = (
-            decode(prior, &ty, "prior state", diags),
-            decode(planned, &ty, "planned state", diags),
-            decode(config, &ty, "configuration", diags),
+            decode(prior, ty, "prior state", diags),
+            decode(planned, ty, "planned state", diags),
+            decode(config, ty, "configuration", diags),
         ) else {
             return out;
         };
@@ -339,8 +394,8 @@ impl ProviderServer {
         };
 
         if let Some(state) = result {
-            let state = finish_state(state, &ty, "apply", diags);
-            out.state = encode(&state, &ty, diags);
+            let state = finish_state(state, ty, "apply", diags);
+            out.state = encode(&state, ty, diags);
         }
         out
     }
@@ -352,14 +407,18 @@ impl ProviderServer {
         id: &str,
     ) -> (Option<DynamicValue>, Diagnostics) {
         let mut diags = Diagnostics::default();
-        let Some((resource, schema)) = self.resource(type_name, &mut diags) else {
+        let Some(Registered {
+            handler: resource,
+            ty,
+            ..
+        }) = self.resource(type_name, &mut diags)
+        else {
             return (None, diags);
         };
-        let ty = schema.block.implied_type();
         let state = resource.import(&self.context(), id, &mut diags).await;
         let encoded = state.and_then(|s| {
-            let s = finish_state(s, &ty, "import", &mut diags);
-            encode(&s, &ty, &mut diags)
+            let s = finish_state(s, ty, "import", &mut diags);
+            encode(&s, ty, &mut diags)
         });
         (encoded, diags)
     }
@@ -368,17 +427,21 @@ impl ProviderServer {
     pub async fn read_data_source(&self, type_name: &str, config: &DynamicValue) -> StateOutcome {
         let mut out = StateOutcome::default();
         let diags = &mut out.diagnostics;
-        let Some((source, schema)) = self.data_source(type_name, diags) else {
+        let Some(Registered {
+            handler: source,
+            ty,
+            ..
+        }) = self.data_source(type_name, diags)
+        else {
             return out;
         };
-        let ty = schema.block.implied_type();
-        let Some(config) = decode(config, &ty, "data source configuration", diags) else {
+        let Some(config) = decode(config, ty, "data source configuration", diags) else {
             return out;
         };
         let state = source.read(&self.context(), &config, diags).await;
         if !diags.has_errors() {
-            let state = finish_state(state, &ty, "read", diags);
-            out.state = encode(&state, &ty, diags);
+            let state = finish_state(state, ty, "read", diags);
+            out.state = encode(&state, ty, diags);
         }
         out
     }
@@ -387,8 +450,8 @@ impl ProviderServer {
         &self,
         type_name: &str,
         diags: &mut Diagnostics,
-    ) -> Option<(Arc<dyn Resource>, &Schema)> {
-        let found = self.resources.get(type_name).map(|(r, s)| (r.clone(), s));
+    ) -> Option<&Registered<dyn Resource>> {
+        let found = self.resources.get(type_name);
         if found.is_none() {
             diags.error(
                 "Unknown Resource Type",
@@ -402,11 +465,8 @@ impl ProviderServer {
         &self,
         type_name: &str,
         diags: &mut Diagnostics,
-    ) -> Option<(Arc<dyn DataSource>, &Schema)> {
-        let found = self
-            .data_sources
-            .get(type_name)
-            .map(|(d, s)| (d.clone(), s));
+    ) -> Option<&Registered<dyn DataSource>> {
+        let found = self.data_sources.get(type_name);
         if found.is_none() {
             diags.error(
                 "Unknown Data Source Type",
@@ -503,7 +563,7 @@ mod tests {
         let fixture = br#"{"id":"r-1","label":"runner-a","dropped_since":"x"}"#;
         let (state, diags) = server().upgrade_resource_state("test_renamed", 0, fixture);
         assert!(!diags.has_errors(), "{diags:?}");
-        let ty = server().resources["test_renamed"].1.block.implied_type();
+        let ty = server().resources["test_renamed"].ty.clone();
         let value = value::msgpack::decode(&state.expect("a state").msgpack, &ty).unwrap();
         assert_eq!(
             value,
@@ -523,7 +583,7 @@ mod tests {
     #[tokio::test]
     async fn apply_never_returns_unknowns_and_says_so() {
         let server = server();
-        let ty = server.resources["test_renamed"].1.block.implied_type();
+        let ty = server.resources["test_renamed"].ty.clone();
         let planned = Value::object([("id", Value::Unknown), ("name", Value::string("a"))]);
         let encoded = DynamicValue {
             msgpack: value::msgpack::encode(&planned, &ty).unwrap(),

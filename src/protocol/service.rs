@@ -15,7 +15,7 @@ macro_rules! provider_service {
         configure: $configure:ident / $configure_msg:ident = $configure_name:literal,
         stop: $stop:ident / $stop_msg:ident $(,)?
     ) => {
-        use std::sync::Arc;
+        use std::sync::{Arc, OnceLock};
 
         use tonic::{Request, Response, Status};
 
@@ -29,12 +29,39 @@ macro_rules! provider_service {
         /// The provider service of one protocol version.
         pub struct $svc {
             engine: Arc<ProviderServer>,
+            /// The GetProviderSchema answer, built on the first call. Schemas never change
+            /// while the process runs, and Terraform asks for them in every command; building
+            /// the answer each time cost about a tenth of a call's CPU.
+            schema_answer: Arc<OnceLock<pb::get_provider_schema::Response>>,
         }
 
         impl $svc {
             /// Wraps the engine.
             pub fn new(engine: Arc<ProviderServer>) -> Self {
-                Self { engine }
+                Self {
+                    engine,
+                    schema_answer: Arc::default(),
+                }
+            }
+        }
+
+        /// Every schema on the wire, or the diagnostics saying why this version cannot carry
+        /// them.
+        fn schema_answer(e: &ProviderServer) -> pb::get_provider_schema::Response {
+            match schemas(e) {
+                Ok((provider, resource_schemas, data_source_schemas)) => {
+                    pb::get_provider_schema::Response {
+                        provider: Some(provider),
+                        resource_schemas,
+                        data_source_schemas,
+                        server_capabilities: Some(capabilities()),
+                        ..Default::default()
+                    }
+                }
+                Err(d) => pb::get_provider_schema::Response {
+                    diagnostics: diagnostics(d),
+                    ..Default::default()
+                },
             }
         }
 
@@ -42,6 +69,17 @@ macro_rules! provider_service {
         fn capabilities() -> pb::ServerCapabilities {
             pb::ServerCapabilities {
                 plan_destroy: true,
+                ..Default::default()
+            }
+        }
+
+        /// The ValidateProviderConfig answer. Protocol 5's PrepareProviderConfig answer also has
+        /// `prepared_config`, which stays empty (Terraform then keeps the configuration as is);
+        /// protocol 6's has nothing else, so the struct update is needless there only.
+        #[allow(clippy::needless_update)]
+        fn validate_provider_answer(d: Diagnostics) -> pb::$validate_provider_msg::Response {
+            pb::$validate_provider_msg::Response {
+                diagnostics: diagnostics(d),
                 ..Default::default()
             }
         }
@@ -94,26 +132,11 @@ macro_rules! provider_service {
                 &self,
                 _: Request<pb::get_provider_schema::Request>,
             ) -> R<pb::get_provider_schema::Response> {
-                let e = self.engine.clone();
+                let (e, answer) = (self.engine.clone(), self.schema_answer.clone());
                 guarded(
                     Call::new($get_schema_name),
-                    async move {
-                        match schemas(&e) {
-                            Ok((provider, resource_schemas, data_source_schemas)) => {
-                                pb::get_provider_schema::Response {
-                                    provider: Some(provider),
-                                    resource_schemas,
-                                    data_source_schemas,
-                                    server_capabilities: Some(capabilities()),
-                                    ..Default::default()
-                                }
-                            }
-                            Err(d) => pb::get_provider_schema::Response {
-                                diagnostics: diagnostics(d),
-                                ..Default::default()
-                            },
-                        }
-                    },
+                    // A panic while building leaves the cell empty, so the next call retries.
+                    async move { answer.get_or_init(|| schema_answer(&e)).clone() },
                     |d| pb::get_provider_schema::Response {
                         diagnostics: diagnostics(d),
                         ..Default::default()
@@ -130,16 +153,9 @@ macro_rules! provider_service {
                 guarded(
                     Call::new($validate_provider_name),
                     async move {
-                        let d = e.validate_provider_config(&dynamic_in(r.config));
-                        pb::$validate_provider_msg::Response {
-                            diagnostics: diagnostics(d),
-                            ..Default::default()
-                        }
+                        validate_provider_answer(e.validate_provider_config(&dynamic_in(r.config)))
                     },
-                    |d| pb::$validate_provider_msg::Response {
-                        diagnostics: diagnostics(d),
-                        ..Default::default()
-                    },
+                    validate_provider_answer,
                 )
                 .await
             }
