@@ -20,7 +20,7 @@ use crate::value::MAX_DEPTH;
 pub fn encode(v: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     let mut enc = Encoder {
         out: Vec::new(),
-        path: AttributePath::root(),
+        path: Vec::new(),
         depth: 0,
     };
     enc.value(v, ty)?;
@@ -36,7 +36,7 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     let mut dec = Decoder {
         buf: bytes,
         pos: 0,
-        path: AttributePath::root(),
+        path: Vec::new(),
         depth: 0,
     };
     let v = dec.value(ty)?;
@@ -51,17 +51,57 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
 
 static NULL: Value = Value::Null;
 
-struct Encoder {
+/// A step of the path being walked, borrowed from the input. The codecs turn the steps into
+/// an [`AttributePath`] only when an error needs one: an owned step per attribute cost an
+/// allocation per attribute on every call.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Attr(&'a str),
+    Key(&'a str),
+    Index(i64),
+}
+
+fn owned(steps: &[Step<'_>]) -> AttributePath {
+    AttributePath {
+        steps: steps
+            .iter()
+            .map(|s| match *s {
+                Step::Attr(n) => PathStep::Attribute(n.to_string()),
+                Step::Key(k) => PathStep::ElementKeyString(k.to_string()),
+                Step::Index(i) => PathStep::ElementKeyInt(i),
+            })
+            .collect(),
+    }
+}
+
+/// The first name of `given` that `attrs` lacks; both iterate in the same (bytewise) order,
+/// so one pass over each finds it.
+fn first_extra<'g, V>(
+    given: &'g BTreeMap<String, V>,
+    attrs: &BTreeMap<String, Type>,
+) -> Option<&'g String> {
+    let mut names = attrs.keys().peekable();
+    given.keys().find(|k| {
+        while names.next_if(|n| n < k).is_some() {}
+        names.next_if(|n| n == k).is_none()
+    })
+}
+
+struct Encoder<'a> {
     out: Vec<u8>,
-    path: AttributePath,
+    path: Vec<Step<'a>>,
     depth: usize,
 }
 
-impl Encoder {
-    fn value(&mut self, v: &Value, ty: &Type) -> Result<(), CodecError> {
+impl<'a> Encoder<'a> {
+    fn path(&self) -> AttributePath {
+        owned(&self.path)
+    }
+
+    fn value(&mut self, v: &'a Value, ty: &'a Type) -> Result<(), CodecError> {
         if self.depth > MAX_DEPTH {
             return Err(CodecError::TooDeep {
-                path: self.path.clone(),
+                path: self.path(),
                 limit: MAX_DEPTH,
             });
         }
@@ -81,7 +121,7 @@ impl Encoder {
                     self.bin(t.to_json().as_bytes())?;
                     self.nested(|e| e.value(inner, t))
                 }
-                other => Err(mismatch(&self.path, ty, other)),
+                other => Err(mismatch(&self.path(), ty, other)),
             };
         }
         match (ty, v) {
@@ -98,7 +138,7 @@ impl Encoder {
             (Type::Tuple(ets), Value::Tuple(items)) => {
                 if ets.len() != items.len() {
                     return Err(CodecError::TupleLength {
-                        path: self.path.clone(),
+                        path: self.path(),
                         expected: ets.len(),
                         found: items.len(),
                     });
@@ -111,34 +151,37 @@ impl Encoder {
                 self.nested(|e| {
                     for (k, item) in entries {
                         e.str(k)?;
-                        e.path.steps.push(PathStep::ElementKeyString(k.clone()));
+                        e.path.push(Step::Key(k));
                         e.value(item, et)?;
-                        e.path.steps.pop();
+                        e.path.pop();
                     }
                     Ok(())
                 })?;
             }
             (Type::Object { attrs, .. }, Value::Object(given)) => {
-                if let Some(extra) = given.keys().find(|k| !attrs.contains_key(*k)) {
+                if let Some(extra) = first_extra(given, attrs) {
                     return Err(CodecError::UnsupportedAttribute {
-                        path: self.path.clone(),
+                        path: self.path(),
                         name: extra.clone(),
                     });
                 }
                 // Terraform decodes objects strictly, so every attribute is written,
-                // in BTreeMap (bytewise) order as go-cty sorts them.
+                // in BTreeMap (bytewise) order as go-cty sorts them. `given` is a subset in
+                // the same order: walk the two together instead of looking each name up.
                 self.map_len(attrs.len())?;
                 self.nested(|e| {
+                    let mut given = given.iter().peekable();
                     for (name, aty) in attrs {
+                        let item = given.next_if(|(k, _)| *k == name).map_or(&NULL, |(_, v)| v);
                         e.str(name)?;
-                        e.path.steps.push(PathStep::Attribute(name.clone()));
-                        e.value(given.get(name).unwrap_or(&NULL), aty)?;
-                        e.path.steps.pop();
+                        e.path.push(Step::Attr(name));
+                        e.value(item, aty)?;
+                        e.path.pop();
                     }
                     Ok(())
                 })?;
             }
-            (ty, v) => return Err(mismatch(&self.path, ty, v)),
+            (ty, v) => return Err(mismatch(&self.path(), ty, v)),
         }
         Ok(())
     }
@@ -153,15 +196,15 @@ impl Encoder {
         r
     }
 
-    fn seq<'t>(
+    fn seq(
         &mut self,
-        items: &[Value],
-        ety: impl Fn(usize) -> &'t Type,
+        items: &'a [Value],
+        ety: impl Fn(usize) -> &'a Type,
     ) -> Result<(), CodecError> {
         for (i, item) in items.iter().enumerate() {
-            self.path.steps.push(PathStep::ElementKeyInt(i as i64));
+            self.path.push(Step::Index(i as i64));
             self.value(item, ety(i))?;
-            self.path.steps.pop();
+            self.path.pop();
         }
         Ok(())
     }
@@ -264,7 +307,7 @@ impl Encoder {
             self.out.extend_from_slice(&l.to_be_bytes());
         } else {
             return Err(CodecError::Malformed {
-                path: self.path.clone(),
+                path: self.path(),
                 message: format!("length {len} exceeds msgpack's 32-bit limit"),
             });
         }
@@ -275,7 +318,8 @@ impl Encoder {
 struct Decoder<'a> {
     buf: &'a [u8],
     pos: usize,
-    path: AttributePath,
+    /// Attribute names and map keys borrow from `buf`.
+    path: Vec<Step<'a>>,
     depth: usize,
 }
 
@@ -300,16 +344,20 @@ fn describe(marker: u8) -> &'static str {
 }
 
 impl<'a> Decoder<'a> {
+    fn path(&self) -> AttributePath {
+        owned(&self.path)
+    }
+
     fn malformed(&self, message: String) -> CodecError {
         CodecError::Malformed {
-            path: self.path.clone(),
+            path: self.path(),
             message,
         }
     }
 
     fn expected(&self, ty: &Type, marker: u8) -> CodecError {
         CodecError::TypeMismatch {
-            path: self.path.clone(),
+            path: self.path(),
             expected: ty.friendly_name(),
             found: describe(marker).to_string(),
         }
@@ -389,7 +437,7 @@ impl<'a> Decoder<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(CodecError::TooDeep {
-                path: self.path.clone(),
+                path: self.path(),
                 limit: MAX_DEPTH,
             });
         }
@@ -425,7 +473,7 @@ impl<'a> Decoder<'a> {
                 let u = self.uint(8)?;
                 match i64::try_from(u) {
                     Ok(i) => Number::from_i64(i),
-                    Err(_) => Number::parse(&u.to_string()).map_err(|e| e.at_path(&self.path))?,
+                    Err(_) => Number::parse(&u.to_string()).map_err(|e| e.at_path(&self.path()))?,
                 }
             }
             0xd0 => Number::from_i64(i64::from(self.uint(1)? as u8 as i8)),
@@ -447,7 +495,7 @@ impl<'a> Decoder<'a> {
                     return Err(self.expected(ty, marker));
                 };
                 let s = self.utf8(b)?;
-                Number::parse(s).map_err(|e| e.at_path(&self.path))?
+                Number::parse(s).map_err(|e| e.at_path(&self.path()))?
             }
         };
         Ok(n)
@@ -455,7 +503,7 @@ impl<'a> Decoder<'a> {
 
     fn float(&self, f: f64) -> Result<Number, CodecError> {
         Number::from_f64(f).ok_or_else(|| CodecError::InvalidNumber {
-            path: self.path.clone(),
+            path: self.path(),
             text: "NaN".into(),
             reason: "NaN is not a number cty can hold".into(),
         })
@@ -537,7 +585,7 @@ impl<'a> Decoder<'a> {
         if let Type::Tuple(ets) = ty {
             if ets.len() != n {
                 return Err(CodecError::TupleLength {
-                    path: self.path.clone(),
+                    path: self.path(),
                     expected: ets.len(),
                     found: n,
                 });
@@ -547,9 +595,9 @@ impl<'a> Decoder<'a> {
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let et = ety(i).ok_or_else(|| self.malformed("tuple index out of range".into()))?;
-            self.path.steps.push(PathStep::ElementKeyInt(i as i64));
+            self.path.push(Step::Index(i as i64));
             out.push(self.value(et)?);
-            self.path.steps.pop();
+            self.path.pop();
         }
         self.depth -= 1;
         Ok(out)
@@ -574,11 +622,9 @@ impl<'a> Decoder<'a> {
         let mut out = BTreeMap::new();
         for _ in 0..n {
             let k = self.key("map")?;
-            self.path
-                .steps
-                .push(PathStep::ElementKeyString(k.to_string()));
+            self.path.push(Step::Key(k));
             let v = self.value(et)?;
-            self.path.steps.pop();
+            self.path.pop();
             out.insert(k.to_string(), v);
         }
         self.depth -= 1;
@@ -590,31 +636,49 @@ impl<'a> Decoder<'a> {
         // Strict like go-cty: Terraform's own decoder rejects any other count.
         if n != attrs.len() {
             return Err(CodecError::AttributeCount {
-                path: self.path.clone(),
+                path: self.path(),
                 expected: attrs.len(),
                 found: n,
             });
         }
         self.enter()?;
-        let mut out = BTreeMap::new();
+        // go-cty writes attributes in the type's (bytewise) order. While they come in that
+        // order, each key is checked against the next expected name alone; after a key out
+        // of order, names are looked up, and the pairs are sorted and checked for repeats at
+        // the end. The map is then built from sorted pairs in one go.
+        let mut expected = attrs.iter();
+        let mut in_order = true;
+        let mut pairs: Vec<(&String, Value)> = Vec::with_capacity(n);
         for _ in 0..n {
             let k = self.key("object")?;
-            let Some(aty) = attrs.get(k) else {
-                return Err(CodecError::UnsupportedAttribute {
-                    path: self.path.clone(),
-                    name: k.to_string(),
-                });
+            let next = expected.next().filter(|(name, _)| in_order && *name == k);
+            let (name, aty) = match next {
+                Some(pair) => pair,
+                None => {
+                    in_order = false;
+                    attrs
+                        .get_key_value(k)
+                        .ok_or_else(|| CodecError::UnsupportedAttribute {
+                            path: self.path(),
+                            name: k.to_string(),
+                        })?
+                }
             };
-            if out.contains_key(k) {
-                return Err(self.malformed(format!("duplicate attribute {k:?}")));
-            }
-            self.path.steps.push(PathStep::Attribute(k.to_string()));
+            self.path.push(Step::Attr(k));
             let v = self.value(aty)?;
-            self.path.steps.pop();
-            out.insert(k.to_string(), v);
+            self.path.pop();
+            pairs.push((name, v));
+        }
+        if !in_order {
+            pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            if let Some(w) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+                return Err(self.malformed(format!("duplicate attribute {:?}", w[0].0)));
+            }
         }
         self.depth -= 1;
-        Ok(Value::Object(out))
+        Ok(Value::Object(
+            pairs.into_iter().map(|(k, v)| (k.clone(), v)).collect(),
+        ))
     }
 
     /// `[type JSON (bin or str), value]`, or nil for a null of unknown type.
@@ -637,7 +701,7 @@ impl<'a> Decoder<'a> {
                 describe(m)
             )));
         };
-        let t = Type::from_json(type_json).map_err(|e| e.at_path(&self.path))?;
+        let t = Type::from_json(type_json).map_err(|e| e.at_path(&self.path()))?;
         let v = self.value(&t)?;
         self.depth -= 1;
         Ok(Value::Dynamic(t, Box::new(v)))
@@ -877,6 +941,35 @@ mod tests {
         assert!(err.to_string().contains("duplicate attribute"), "{err}");
         let err = decode(&[0x82, 0x01, 0xc0, 0xa1, b'a', 0xc0], &ty).unwrap_err();
         assert!(err.to_string().contains("keys must be strings"), "{err}");
+        // Keys out of the type's order decode alike; a repeat after them is still caught.
+        let three = Type::object([
+            ("a", Type::String),
+            ("b", Type::String),
+            ("c", Type::String),
+        ]);
+        let out_of_order = [
+            0x83, 0xa1, b'c', 0xa1, b'z', 0xa1, b'a', 0xc0, 0xa1, b'b', 0xc0,
+        ];
+        assert_eq!(
+            decode(&out_of_order, &three).unwrap(),
+            Value::object([
+                ("a", Value::Null),
+                ("b", Value::Null),
+                ("c", Value::string("z"))
+            ])
+        );
+        let repeat = [0x83, 0xa1, b'a', 0xc0, 0xa1, b'c', 0xc0, 0xa1, b'c', 0xc0];
+        let err = decode(&repeat, &three).unwrap_err();
+        assert!(err.to_string().contains("duplicate attribute"), "{err}");
+        // Encoding names the attribute the type lacks, wherever it sorts.
+        for extra in ["0", "ab", "d"] {
+            let v = Value::object([("a", Value::Null), (extra, Value::Null)]);
+            let err = encode(&v, &three).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("at root: unsupported attribute \"{extra}\"")
+            );
+        }
         // Nested errors carry the path.
         let outer = Type::object([("rules", Type::list(ty.clone()))]);
         let bytes = [
