@@ -240,9 +240,9 @@ async fn protocol_6_plans_nested_values_and_names_replacing_changes() {
         .into_inner();
     let mut paths: Vec<_> = updated.requires_replace.iter().map(render).collect();
     paths.sort();
-    // The set's element changed too, but no path can name it.
+    // No path can name a set element: the change inside one replaces at the set's path.
     assert_eq!(
         paths,
-        vec!["many[0].port", "named[\"web\"].port", "one.port"]
+        vec!["many[0].port", "named[\"web\"].port", "one.port", "unique"]
     );
 }
