@@ -937,9 +937,7 @@ mod set_and_replace_tests {
             .attribute(Attribute::required("name", Type::String, ""))
             .attribute(Attribute::optional("port", Type::Number, "").default(eighty()))
             .attribute(Attribute::computed("arn", Type::String, ""));
-        let mut set = NestedBlock::list("rule", inner);
-        set.nesting = Nesting::Set;
-        Block::new("").block(set)
+        Block::new("").block(NestedBlock::set("rule", inner))
     }
 
     fn rule(port: Value, arn: Value) -> Value {
@@ -1108,44 +1106,43 @@ mod set_and_replace_tests {
         ])
     }
 
-    /// A force-new attribute changed inside a set element replaces, at the set's path.
-    #[test]
-    fn changing_a_force_new_attribute_inside_a_set_element_replaces() {
-        let inner = vec![
-            Attribute::required("name", Type::String, ""),
-            Attribute::optional("port", Type::Number, "").force_new(),
-            Attribute::computed("arn", Type::String, ""),
-        ];
-        let nested = NestedAttributes::new(ObjectNesting::Set, inner);
-        let block = Block::new("").attribute(Attribute::nested("rule", nested, Mode::Optional, ""));
-        let prior = Value::object([(
-            "rule",
-            Value::Set(vec![named_rule("a", 1, Value::string("arn:a"))]),
-        )]);
-        let config = Value::object([("rule", Value::Set(vec![named_rule("a", 2, Value::Null)]))]);
-        let planned = plan_object(&block, &prior, &config, &config);
-        let paths = requires_replace(&block, &prior, &planned, &config);
-        assert!(!paths.is_empty(), "planned {planned:?}, no replacement");
+    /// `rule` as a set of objects whose `port` is force-new: a nested attribute or a block.
+    fn force_new_port_sets() -> [Block; 2] {
+        let attributes = || {
+            vec![
+                Attribute::required("name", Type::String, ""),
+                Attribute::optional("port", Type::Number, "").force_new(),
+                Attribute::computed("arn", Type::String, ""),
+            ]
+        };
+        let nested = NestedAttributes::new(ObjectNesting::Set, attributes());
+        let inner = attributes()
+            .into_iter()
+            .fold(Block::new(""), Block::attribute);
+        [
+            Block::new("").attribute(Attribute::nested("rule", nested, Mode::Optional, "")),
+            Block::new("").block(NestedBlock::set("rule", inner)),
+        ]
     }
 
-    /// The same with a set *block* (not force-new as a whole).
+    /// A force-new attribute changed inside a set element replaces, at the set's path, for
+    /// set nested attributes and set blocks alike.
     #[test]
-    fn changing_a_force_new_attribute_inside_a_set_block_replaces() {
-        let inner = Block::new("")
-            .attribute(Attribute::required("name", Type::String, ""))
-            .attribute(Attribute::optional("port", Type::Number, "").force_new())
-            .attribute(Attribute::computed("arn", Type::String, ""));
-        let mut set = NestedBlock::list("rule", inner);
-        set.nesting = Nesting::Set;
-        let block = Block::new("").block(set);
+    fn changing_a_force_new_attribute_inside_a_set_element_replaces() {
         let prior = Value::object([(
             "rule",
             Value::Set(vec![named_rule("a", 1, Value::string("arn:a"))]),
         )]);
         let config = Value::object([("rule", Value::Set(vec![named_rule("a", 2, Value::Null)]))]);
-        let planned = plan_object(&block, &prior, &config, &config);
-        let paths = requires_replace(&block, &prior, &planned, &config);
-        assert!(!paths.is_empty(), "planned {planned:?}, no replacement");
+        for block in force_new_port_sets() {
+            let planned = plan_object(&block, &prior, &config, &config);
+            let paths = requires_replace(&block, &prior, &planned, &config);
+            assert_eq!(
+                paths,
+                vec![AttributePath::root().attr("rule")],
+                "{planned:?}"
+            );
+        }
     }
 
     /// A force-new set block whose elements come back in another order changed nothing.
@@ -1155,9 +1152,7 @@ mod set_and_replace_tests {
             .attribute(Attribute::required("name", Type::String, ""))
             .attribute(Attribute::optional("port", Type::Number, ""))
             .attribute(Attribute::computed("arn", Type::String, ""));
-        let mut set = NestedBlock::list("rule", inner).force_new();
-        set.nesting = Nesting::Set;
-        let block = Block::new("").block(set);
+        let block = Block::new("").block(NestedBlock::set("rule", inner).force_new());
         let prior = Value::object([(
             "rule",
             Value::Set(vec![
@@ -1181,13 +1176,7 @@ mod set_and_replace_tests {
     /// whose force-new attribute was never set does not.
     #[test]
     fn removing_a_set_element_replaces_only_when_its_force_new_attribute_was_set() {
-        let inner = Block::new("")
-            .attribute(Attribute::required("name", Type::String, ""))
-            .attribute(Attribute::optional("port", Type::Number, "").force_new())
-            .attribute(Attribute::computed("arn", Type::String, ""));
-        let mut set = NestedBlock::list("rule", inner);
-        set.nesting = Nesting::Set;
-        let block = Block::new("").block(set);
+        let [_, block] = force_new_port_sets();
         let with_port = named_rule("b", 1, Value::string("arn:b"));
         let without_port = Value::object([
             ("name", Value::string("b")),

@@ -309,6 +309,14 @@ impl NestedBlock {
         }
     }
 
+    /// A repeated, unordered block.
+    pub fn set(name: &str, block: Block) -> Self {
+        Self {
+            nesting: Nesting::Set,
+            ..Self::list(name, block)
+        }
+    }
+
     /// Blocks keyed by a label.
     pub fn map(name: &str, block: Block) -> Self {
         Self {

@@ -80,8 +80,9 @@ impl DataSource for RunnerTags {
             .attribute(Attribute::optional(
                 "buildspec_override",
                 Type::Bool,
-                "Also run the project's buildspec commands in the install, pre_build and post_build \
-                 phases around the job (by default CodeBuild ignores them for runner jobs).",
+                "Also run the project's buildspec commands in the install, pre_build and \
+                 post_build phases around the job (by default CodeBuild ignores them for runner \
+                 jobs).",
             ))
             .attribute(Attribute::computed(
                 "tags",
