@@ -103,7 +103,7 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// The longest Go duration, 2^63-1 nanoseconds, in seconds.
-const MAX_GO_DURATION_SECONDS: f64 = 9_223_372_036.854_775_807;
+const MAX_GO_DURATION_SECONDS: f64 = i64::MAX as f64 / 1e9;
 
 #[cfg(test)]
 mod tests {
